@@ -15,7 +15,7 @@ def encode(value):
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
-        return value if -SAFE <= value <= SAFE else {"$int": str(value)}
+        return value if -SAFE < value < SAFE else {"$int": str(value)}
     if isinstance(value, float):
         if math.isnan(value):
             return {"$float": "nan"}

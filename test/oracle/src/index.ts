@@ -3,6 +3,7 @@
  * scripts/oracle-venv.sh (one per MLflow line). Cases go in as one batch per Python start.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PyValue } from '@pyfunc/format';
@@ -43,8 +44,14 @@ export type OracleResult =
 export async function runOracle(line: OracleLine, op: string, cases: unknown[],
   options: { timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {}): Promise<OracleResult[]> {
   const python = oraclePython(line);
+  // MLflow may create ./mlruns: run where that is harmless, with a scratch tracking store.
   const child = spawn(python, [join(oracleDir, 'oracle.py')], {
-    cwd: options.cwd, env: { ...process.env, PYTHONHASHSEED: '0', ...options.env },
+    cwd: options.cwd ?? tmpdir(),
+    env: {
+      ...process.env, PYTHONHASHSEED: '0',
+      MLFLOW_TRACKING_URI: process.env.MLFLOW_TRACKING_URI ?? `file://${join(tmpdir(), 'pyfunc-oracle-mlruns')}`,
+      ...options.env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const stdout: Buffer[] = [];
