@@ -106,7 +106,7 @@ export class Model {
     };
     set('run_id', init.runId ?? undefined);
     set('artifact_path', init.artifactPath ?? undefined);
-    this.utcTimeCreated = init.utcTimeCreated ?? new Date();
+    this.utcTimeCreated = init.utcTimeCreated ?? PyDateTime.now();
     set('flavors', (init.flavors ?? {}) as PyValue);
     set('model_uuid', init.modelUuid === undefined ? randomUUID().replaceAll('-', '') : init.modelUuid);
     set('mlflow_version', init.mlflowVersion === undefined ? MLFLOW_COMPAT_VERSION : init.mlflowVersion ?? undefined);
@@ -481,7 +481,7 @@ function mlflowToDict(own: Record<string, PyValue>, line: '2' | '3', signature: 
   if (present('artifact_path')) out.artifact_path = own.artifact_path!;
   const utc = own.utc_time_created;
   out.utc_time_created = utc === undefined || utc === null || utc === '' || utc === 0 || utc === false
-    ? PyDateTime.fromDate(new Date()).toString() : pythonStr(utc);
+    ? PyDateTime.now().toString() : pythonStr(utc);
   out.flavors = own.flavors ?? {};
   out.model_uuid = own.model_uuid ?? null;
   if (present('mlflow_version')) out.mlflow_version = own.mlflow_version!;

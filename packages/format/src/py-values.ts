@@ -94,6 +94,14 @@ export class PyDateTime {
     );
   }
 
+  /** The current time as a naive UTC datetime with microseconds, as `datetime.utcnow()`. */
+  static now(): PyDateTime {
+    const micros = Math.round((performance.timeOrigin + performance.now()) * 1000);
+    const date = new Date(Math.floor(micros / 1000));
+    return new PyDateTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(),
+      date.getUTCMinutes(), date.getUTCSeconds(), micros % 1_000_000);
+  }
+
   /** Python's `str(datetime)`: `YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM]`. */
   toString(): string {
     return this.format(' ');
