@@ -54,3 +54,16 @@ export type {
   LoadedInputExample,
   SaveInputExampleOptions,
 } from './input-example.js';
+export {
+  listRepr,
+  pyClass,
+  pyEquals,
+  pyIsInstance,
+  pyRepr,
+  pyStr,
+  pyTruthy,
+  pyTypeName,
+  setRepr,
+  shapeRepr,
+} from './py-repr.js';
+export type { PyBuiltin, PyReprable } from './py-repr.js';

@@ -18,6 +18,7 @@ import {
   isPyFloat,
   markFloat,
 } from './py-values.js';
+import { pyRepr, pyTypeName } from './py-repr.js';
 import {
   AnyType,
   ArrayType,
@@ -34,7 +35,6 @@ import {
   type ColumnType,
   type DataType,
 } from './signature/index.js';
-import { pyRepr, pyTypeName } from './signature/py-repr.js';
 
 /** Options of the inference functions. */
 export interface InferSignatureOptions {
@@ -80,28 +80,11 @@ function exceptionRepr(error: unknown): string {
   return `${type}(${pyRepr(message)})`;
 }
 
-/** `repr` of a params value, with bytes as Python writes them. */
+/** `repr` of a params value, numpy arrays (also inside lists) as `array([...])`. */
 function valueRepr(value: unknown, container?: object, key?: string | number): string {
-  if (value instanceof Uint8Array) return bytesRepr(value);
   if (Array.isArray(value)) return `[${value.map((item, index) => valueRepr(item, value, index)).join(', ')}]`;
   if (value instanceof Tensor) return `array(${valueRepr(value.toNested())})`;
   return pyRepr(value, container, key);
-}
-
-function bytesRepr(value: Uint8Array): string {
-  const hasSingle = value.includes(0x27);
-  const quote = hasSingle && !value.includes(0x22) ? '"' : "'";
-  let body = '';
-  for (const byte of value) {
-    if (byte === 0x5c) body += '\\\\';
-    else if (byte === 0x09) body += '\\t';
-    else if (byte === 0x0a) body += '\\n';
-    else if (byte === 0x0d) body += '\\r';
-    else if (byte === 0x27 && quote === "'") body += "\\'";
-    else if (byte < 0x20 || byte >= 0x7f) body += `\\x${byte.toString(16).padStart(2, '0')}`;
-    else body += String.fromCharCode(byte);
-  }
-  return `b${quote}${body}${quote}`;
 }
 
 function invalid(message: string): MlflowException {

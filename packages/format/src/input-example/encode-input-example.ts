@@ -9,11 +9,10 @@ import { Tensor } from '../data/tensor.js';
 import { MlflowException } from '../mlflow-exception.js';
 import type { SavedInputExampleInfo } from '../model.js';
 import { PyDate, PyDateTime, isPlainObject, type PyValue } from '../py-values.js';
+import { pyClass, pyRepr, pyTypeName } from '../py-repr.js';
 import { dumpsPythonJson } from '../python-json.js';
-import { pyRepr, pyTypeName } from '../signature/py-repr.js';
 import {
   frameToSplitDict,
-  pythonClassOf,
   sparseToDict,
   tensorToList,
   toPythonJson,
@@ -231,7 +230,7 @@ export function encodeInputExample(example: InputExample, options: EncodeInputEx
     modelInput = toPythonJson(data);
     servingInput = new Map([['inputs', modelInput]]);
   } else {
-    throw invalid(`${expectedTypesMessage}but got '${pythonClassOf(data)}'`);
+    throw invalid(`${expectedTypesMessage}but got '${pyClass(data)}'`);
   }
 
   if (params !== undefined) {

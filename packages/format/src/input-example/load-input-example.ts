@@ -12,11 +12,11 @@ import { readValues, storeValues } from '../data/values.js';
 import { MlflowException } from '../mlflow-exception.js';
 import type { SavedInputExampleInfo } from '../model.js';
 import { PyDateTime, isFloatSlot, isPlainObject, markFloat, type PyValue } from '../py-values.js';
+import { pyClass, pyRepr, pyTruthy } from '../py-repr.js';
 import { parsePythonJson } from '../python-json.js';
 import { ColSpec } from '../signature/col-spec.js';
 import { AnyType, ArrayType } from '../signature/column-type.js';
 import { dataTypeToNumpy, dataTypeToPandas, isDataType } from '../signature/data-type.js';
-import { pyRepr } from '../signature/py-repr.js';
 import type { Schema, Spec } from '../signature/schema.js';
 import { TensorSpec } from '../signature/tensor-spec.js';
 import type { InputExampleData } from './encode-input-example.js';
@@ -49,14 +49,6 @@ function invalidInput(message: string, cause?: unknown): MlflowException {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Python truthiness of a metadata value (`"false"` is truthy, as in MLflow). */
-function truthy(value: unknown): boolean {
-  if (value === null || value === undefined || value === false || value === '' || value === 0) return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (isPlainObject(value)) return Object.keys(value).length > 0;
-  return true;
 }
 
 async function readModelFile(modelDir: string, relative: string): Promise<string> {
@@ -108,7 +100,7 @@ export async function loadInputExample(modelDir: string, info: SavedInputExample
   const result: LoadedInputExample = { data: null };
   let raw: PyValue = parsed;
   let rawIsFloat = topLevelFloat;
-  if (truthy(info.params)) {
+  if (pyTruthy(info.params)) { // `"false"` is truthy, as in MLflow
     if (!isPlainObject(parsed) || !('inputs' in parsed)) {
       throw MlflowException.invalidParameterValue(`Input example ${path} has params but no "inputs" key`, { path });
     }
@@ -316,7 +308,7 @@ function readSparse(raw: PyValue, columnMajor: boolean, path: string): CsrMatrix
 
 function frameFromSplit(raw: PyValue, schema: Schema | undefined): Frame {
   if (!isPlainObject(raw)) {
-    throw invalidInput(`Dataframe split format must be a dictionary. Got ${Array.isArray(raw) ? 'list' : `type ${typeName(raw)}`}.`);
+    throw invalidInput(`Dataframe split format must be a dictionary. Got ${Array.isArray(raw) ? 'list' : `type ${pyClass(raw)}`}.`);
   }
   const keys = Object.keys(raw);
   if (!keys.includes('data') || keys.some((key) => key !== 'columns' && key !== 'data' && key !== 'index')) {
@@ -330,14 +322,6 @@ function frameFromSplit(raw: PyValue, schema: Schema | undefined): Frame {
     throw invalidInput(`Provided dataframe_split field is not a valid dataframe representation in 'split' format. Error: '${messageOf(error)}'`, error);
   }
   return schema === undefined ? frame : castFrameToSchema(frame, schema);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return "<class 'NoneType'>";
-  if (typeof value === 'string') return "<class 'str'>";
-  if (typeof value === 'boolean') return "<class 'bool'>";
-  if (typeof value === 'number' || typeof value === 'bigint') return "<class 'int'>";
-  return `<class '${typeof value}'>`;
 }
 
 function buildFrame(data: PyValue, columns: PyValue | undefined): Frame {

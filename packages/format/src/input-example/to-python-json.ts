@@ -40,19 +40,6 @@ export function decodeBase64Lines(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(cleaned, 'base64'));
 }
 
-/** Python's `type(value)` as `<class '...'>`, for MLflow's "but got" messages. */
-export function pythonClassOf(value: unknown): string {
-  let name: string;
-  if (value === null || value === undefined) name = 'NoneType';
-  else if (value instanceof PyDateTime || value instanceof Date) name = 'datetime.datetime';
-  else if (value instanceof PyDate) name = 'datetime.date';
-  else if (value instanceof Series) name = 'pandas.core.series.Series';
-  else if (value instanceof Map) name = 'dict';
-  else if (typeof value === 'object') name = (value as object).constructor?.name ?? 'object';
-  else name = typeof value;
-  return `<class '${name}'>`;
-}
-
 function notSerializable(value: unknown): MlflowException {
   let name = typeof value;
   if (value instanceof Frame) return MlflowException.invalidParameterValue('Object of type DataFrame is not JSON serializable');

@@ -3,6 +3,7 @@
  */
 import { MlflowException } from '../mlflow-exception.js';
 import { isFloatSlot, isPlainObject, markFloat } from '../py-values.js';
+import { pyEquals, pyRepr, pyTypeName } from '../py-repr.js';
 import {
   AnyType,
   ArrayType,
@@ -17,7 +18,6 @@ import {
   type TypeDict,
 } from './column-type.js';
 import { dataTypeNames, isDataType } from './data-type.js';
-import { pyEquals, pyRepr, pyTypeName } from './py-repr.js';
 
 function invalid(message: string): MlflowException {
   return new MlflowException('INVALID_PARAMETER_VALUE', message);

@@ -5,8 +5,8 @@
  */
 import { MlflowException } from '../mlflow-exception.js';
 import { compareCodePoints, isFloatSlot, isPlainObject, markFloat } from '../py-values.js';
+import { pyRepr, pyTypeName } from '../py-repr.js';
 import { dataTypeNames, isDataType, type DataType } from './data-type.js';
-import { pyRepr, pyTypeName } from './py-repr.js';
 
 /** A column (or property, item, map value) type: a DataType name or a complex type. */
 export type ColumnType = DataType | ArrayType | ObjectType | MapType | AnyType;

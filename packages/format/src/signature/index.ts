@@ -16,7 +16,7 @@ export type { ColumnName } from './col-spec.js';
 export { TensorSpec, normalizeNumpyDtype } from './tensor-spec.js';
 export { Schema } from './schema.js';
 export type { Spec } from './schema.js';
-export { ParamSpec } from './param-spec.js';
+export { ParamSpec, enforceParamScalar, isNumpyScalar } from './param-spec.js';
 export type { ParamType } from './param-spec.js';
 export { ParamSchema } from './param-schema.js';
 export { ModelSignature } from './model-signature.js';

@@ -4,8 +4,8 @@
  */
 import { MlflowException } from '../mlflow-exception.js';
 import { isPlainObject } from '../py-values.js';
+import { pyTypeName } from '../py-repr.js';
 import { ParamSchema } from './param-schema.js';
-import { pyTypeName } from './py-repr.js';
 import { Schema } from './schema.js';
 
 function invalid(message: string): MlflowException {

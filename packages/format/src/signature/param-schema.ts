@@ -3,9 +3,9 @@
  */
 import { MlflowException } from '../mlflow-exception.js';
 import { isPlainObject } from '../py-values.js';
+import { pyRepr, pyTypeName } from '../py-repr.js';
 import { dumpsPythonJson, parsePythonJson } from '../python-json.js';
 import { ParamSpec } from './param-spec.js';
-import { pyRepr, pyTypeName } from './py-repr.js';
 
 function invalid(message: string): MlflowException {
   return new MlflowException('INVALID_PARAMETER_VALUE', message);

@@ -4,6 +4,7 @@
  */
 import { MlflowException } from '../mlflow-exception.js';
 import { PyDate, PyDateTime, isFloatSlot, isPlainObject, isPyFloat, markFloat, type PyValue } from '../py-values.js';
+import { pyClass, pyEquals, pyRepr, pyStr, pyTruthy, pyTypeName, shapeRepr } from '../py-repr.js';
 import {
   AnyType,
   ArrayType,
@@ -15,7 +16,6 @@ import {
   type ColumnType,
 } from './column-type.js';
 import { dataTypeNames, isDataType, type DataType } from './data-type.js';
-import { pyEquals, pyRepr, pyStr, pyTypeName } from './py-repr.js';
 
 function invalid(message: string): MlflowException {
   return new MlflowException('INVALID_PARAMETER_VALUE', message);
@@ -30,17 +30,12 @@ interface Checked {
   isFloat: boolean;
 }
 
-/** Python's `type(value)` as MLflow prints it in messages: `<class 'str'>`. */
-function pyClass(value: unknown, container?: object, key?: string | number): string {
-  return `<class '${pyTypeName(value, container, key)}'>`;
-}
-
 function isInt(value: unknown, container?: object, key?: string | number): value is number | bigint {
   return typeof value === 'bigint' || (typeof value === 'number' && !isPyFloat(value, container, key));
 }
 
 /** `np.isscalar`: numbers, strings, booleans and bytes; not lists, dicts, dates or None. */
-function isScalar(value: unknown): boolean {
+export function isNumpyScalar(value: unknown): boolean {
   return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' ||
     typeof value === 'boolean' || value instanceof Uint8Array;
 }
@@ -126,12 +121,28 @@ function toDatetime(value: unknown): PyDate | PyDateTime | null {
 function enforceParamDatatype(value: unknown, type: ParamType, container?: object, key?: string | number): Checked {
   if (value === null || value === undefined) return { value: null, isFloat: false };
   if (type === 'datetime') return { value: toDatetime(value), isFloat: false };
-  if (!isScalar(value)) {
+  if (!isNumpyScalar(value)) {
     throw invalid(`Value must be a scalar for type \`${typeLabel(type)}\`, got \`${pyStr(value, container, key)}\``);
   }
   if (type instanceof ObjectType) {
     throw invalid(`'Object' object has no attribute 'to_numpy'`);
   }
+  return enforceParamScalar(value, type, container, key);
+}
+
+/**
+ * The scalar part of MLflow's `_enforce_param_datatype`, shared by ParamSpec defaults and
+ * inference params: a non-null numpy scalar (see {@link isNumpyScalar}) against a `boolean`,
+ * `integer`, `long`, `float`, `double` or `string` param, ints widened to floats for
+ * `float`/`double`. `null`, datetime params and the scalar check are the caller's.
+ * @param container the array or object holding `value`, whose float mark tells `1.0` from `1`
+ * @param key where `value` sits in `container`
+ * @returns the value and whether Python holds it as a float
+ * @throws {MlflowException} INVALID_PARAMETER_VALUE "Can not safely convert `<class '…'>` to
+ * `DataType.…` for value `…`", or "int too large to convert to float".
+ */
+export function enforceParamScalar(value: unknown, type: Exclude<DataType, 'binary' | 'datetime'>,
+  container?: object, key?: string | number): { value: PyValue; isFloat: boolean } {
   const isFloat = typeof value === 'number' && isPyFloat(value, container, key);
   const int = isInt(value, container, key);
   switch (type) {
@@ -225,7 +236,7 @@ function seriesConvertible(values: readonly unknown[], type: DataType): boolean 
 function enforceDatatypeValue(value: unknown, type: DataType, required: boolean, container?: object,
   key?: string | number): void {
   if (!required && (value === null || (typeof value === 'number' && Number.isNaN(value)))) return;
-  if (!isScalar(value)) throw invalid(`Expected data to be scalar, got ${pyTypeName(value)}`);
+  if (!isNumpyScalar(value)) throw invalid(`Expected data to be scalar, got ${pyTypeName(value)}`);
   const single = [value];
   if (typeof value === 'number' && isPyFloat(value, container, key)) markFloat(single, 0);
   if (!seriesConvertible(single, type)) {
@@ -348,7 +359,7 @@ export class ParamSpec {
     this.shape = shapeCopy;
     this.type = checkParamType(type, this.name);
     const spec = () => `${pyRepr(this.name)}: ${paramTypeRepr(this.type)} (default: ${pyStr(default_)})` +
-      (shapeCopy === null ? '' : ` (shape: (${shapeCopy.join(', ')}${shapeCopy.length === 1 ? ',' : ''}))`);
+      (shapeCopy === null ? '' : ` (shape: ${shapeRepr(shapeCopy)})`);
     const variable = isVariableShape(shapeCopy);
     if (variable && !(Array.isArray(default_) && default_.every((item) => !Array.isArray(item)))) {
       throw invalid(`Value must be a 1D array with shape (-1,) for param ${spec()}, received ` +
@@ -356,7 +367,7 @@ export class ParamSpec {
     }
     if (shapeCopy !== null && !variable) {
       throw invalid('Shape must be None for scalar or dictionary value, or (-1,) for 1D array value ' +
-        `for ParamSpec ${spec()}), received (${shapeCopy.join(', ')}${shapeCopy.length === 1 ? ',' : ''})`);
+        `for ParamSpec ${spec()}), received ${shapeRepr(shapeCopy)}`);
     }
     try {
       if (variable) {
@@ -429,7 +440,7 @@ export class ParamSpec {
       throw invalid('Missing keys in ParamSpec JSON. Expected to find keys `name`, `type`(or `dtype`) and ' +
         `\`default\`. Received keys: dict_keys([${keys.map((key) => pyRepr(key)).join(', ')}])`);
     }
-    const type = truthy(dict.type) ? dict.type : dict.dtype;
+    const type = pyTruthy(dict.type) ? dict.type : dict.dtype;
     const paramType = type === 'object' ? ObjectType.fromDict(dict) : type;
     if (typeof paramType === 'string' && !isDataType(paramType)) throw invalid(`KeyError: ${pyRepr(paramType)}`);
     if (typeof paramType !== 'string' && !(paramType instanceof ObjectType)) {
@@ -456,16 +467,9 @@ export class ParamSpec {
 
   /** Python's repr: `'t': double (default: 0.5)`. */
   toString(): string {
-    const shape = this.shape === null ? '' : ` (shape: (${this.shape.join(', ')}${this.shape.length === 1 ? ',' : ''}))`;
+    const shape = this.shape === null ? '' : ` (shape: ${shapeRepr(this.shape)})`;
     return `${pyRepr(this.name)}: ${paramTypeRepr(this.type)} (default: ${pyStr(this.default)})${shape}`;
   }
-}
-
-function truthy(value: unknown): boolean {
-  if (value === null || value === undefined || value === false || value === 0 || value === '' || value === 0n) return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (isPlainObject(value)) return Object.keys(value).length > 0;
-  return true;
 }
 
 function isoOrNull(value: unknown): unknown {

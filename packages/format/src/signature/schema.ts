@@ -4,11 +4,11 @@
  */
 import { MlflowException } from '../mlflow-exception.js';
 import { isPlainObject } from '../py-values.js';
+import { pyRepr, pyTypeName } from '../py-repr.js';
 import { dumpsPythonJson, parsePythonJson } from '../python-json.js';
 import { ColSpec, type ColumnName } from './col-spec.js';
 import { type ColumnType } from './column-type.js';
 import { dataTypeToNumpy, dataTypeToPandas, isDataType, type DataType } from './data-type.js';
-import { pyRepr, pyTypeName } from './py-repr.js';
 import { TensorSpec } from './tensor-spec.js';
 
 function invalid(message: string): MlflowException {

@@ -4,9 +4,9 @@
  */
 import { MlflowException } from '../mlflow-exception.js';
 import { isFloatSlot, isPlainObject, markFloat } from '../py-values.js';
+import { pyEquals, pyRepr, pyTypeName } from '../py-repr.js';
 import { checkSpecName, type ColumnName } from './col-spec.js';
 import { jsonToPlain } from './column-type.js';
-import { pyEquals, pyRepr, pyTypeName } from './py-repr.js';
 
 function invalid(message: string): MlflowException {
   return new MlflowException('INVALID_PARAMETER_VALUE', message);

@@ -1,0 +1,86 @@
+export { ChatModel, isChatModel } from './chat-model.js';
+export { ChatDataclass, isDataclassInstance } from './chat-dataclass.js';
+export type { FieldSpec } from './chat-dataclass.js';
+export {
+  ChatChoice,
+  ChatChoiceDelta,
+  ChatChoiceLogProbs,
+  ChatChunkChoice,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChatCompletionResponse,
+  ChatMessage,
+  ChatParams,
+  FunctionToolCallArguments,
+  FunctionToolDefinition,
+  JSON_SCHEMA_TYPES,
+  ParamProperty,
+  ParamType,
+  TokenLogProb,
+  TokenUsageStats,
+  ToolCall,
+  ToolDefinition,
+  ToolParamsSchema,
+  TopTokenLogProb,
+  chatCompletionChunkDictSchema,
+  chatCompletionChunkSchema,
+  chatCompletionRequestDictSchema,
+  chatCompletionRequestSchema,
+  chatCompletionResponseDictSchema,
+  chatCompletionResponseSchema,
+  chatMessageDictSchema,
+  chatMessageSchema,
+  chatParamsSchema,
+  toolCallDictSchema,
+  toolDefinitionDictSchema,
+} from './chat-types.js';
+export type {
+  ChatChoiceDeltaInit,
+  ChatChoiceInit,
+  ChatChoiceLogProbsInit,
+  ChatChunkChoiceInit,
+  ChatCompletionChunkDict,
+  ChatCompletionChunkInit,
+  ChatCompletionRequestDict,
+  ChatCompletionRequestInit,
+  ChatCompletionResponseDict,
+  ChatCompletionResponseInit,
+  ChatMessageDict,
+  ChatMessageInit,
+  ChatParamsInit,
+  ContentPart,
+  FunctionToolCallArgumentsInit,
+  FunctionToolDefinitionInit,
+  JsonSchemaType,
+  ParamPropertyDict,
+  ParamPropertyInit,
+  ParamTypeInit,
+  TokenLogProbInit,
+  TokenUsageStatsInit,
+  ToolCallInit,
+  ToolDefinitionInit,
+  ToolParamsSchemaInit,
+  TopTokenLogProbInit,
+} from './chat-types.js';
+export {
+  CHAT_MODEL_INPUT_SCHEMA,
+  CHAT_MODEL_OUTPUT_SCHEMA,
+  CHAT_MODEL_TASK,
+  chatModelInputExample,
+  chatModelSignature,
+} from './chat-signature.js';
+export {
+  ChatModelPyfuncWrapper,
+  STREAM_NOT_IMPLEMENTED_MESSAGE,
+  chatChunkToDict,
+  chatResponseToDict,
+  convertChatInput,
+} from './chat-wrapper.js';
+export type { ChatInput } from './chat-wrapper.js';
+export {
+  CHAT_MODEL_LOADER,
+  CHAT_PARAMS_WARNING_MESSAGE,
+  prepareChatModelSave,
+} from './prepare-chat-model-save.js';
+export type { ChatModelSavePlan, PrepareChatModelSaveOptions } from './prepare-chat-model-save.js';
+export { chatModelAdapter, chatModelSaveHook, registerChatModelSupport } from './chat-hooks.js';
