@@ -1,1 +1,2 @@
-export {};
+export * from './files-index.js';
+export * from './managers-index.js';
