@@ -7,6 +7,7 @@ export type { LoadModelOptions } from './load-model.js';
 export { saveModel, addToModel, registerSaveHook, BUNDLE_PATH, DEFAULT_PYTHON_VERSION } from './save-model.js';
 export type { AddToModelOptions, ModelFunction, SaveHook, SaveModelOptions } from './save-model.js';
 export { getModelDependencies } from './get-model-dependencies.js';
+export type { GetModelDependenciesOptions } from './get-model-dependencies.js';
 export { setModel, ModelConfig } from './set-model.js';
 export { T, signatureFromTypes } from './type-descriptor.js';
 export type { ModelTypes, TypeDescriptor } from './type-descriptor.js';
