@@ -18,11 +18,14 @@ describe('README quick start', () => {
     expect(scripts.test).toMatch(/^bash scripts\/bootstrap\.sh --oracle && node scripts\/test\.mjs$/);
   });
 
-  it("the quick start's main job runs and prints the example model", () => {
+  it("the quick start's main job serves the example model and shows one request and its answer", () => {
+    expect(scripts.quickstart).toBe('bash scripts/bootstrap.sh && node scripts/quickstart.mjs');
     const job = scripts.quickstart!.split(' && ').slice(1).join(' && ');
-    const output = execSync(job, { cwd: root, encoding: 'utf8' });
-    expect(output).toContain('Flavors:');
-    expect(output).toContain('Signature:');
-    expect(output).toContain('Input example:');
-  });
+    const output = execSync(job, { cwd: root, encoding: 'utf8', timeout: 180_000 });
+    expect(output).toMatch(/^\$ pyfunc serve -m examples\/iris-classifier --env-manager local/m);
+    expect(output).toMatch(/^\$ curl -X POST http:\/\/127\.0\.0\.1:\d+\/invocations /m);
+    expect(output).toContain('"dataframe_split"');
+    expect(output).toContain('response: HTTP 200 {"predictions": [0, 0, 0]}');
+    expect(output).toContain('server stopped (exit 0)');
+  }, 200_000);
 });

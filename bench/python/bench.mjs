@@ -1,0 +1,94 @@
+// Benchmark of @pyfunc/python against MLflow inside Python (one run, printed as ratios).
+//   node bench/python/bench.mjs [--line 3] [--rows 1000000]
+// Needs `pnpm --filter @pyfunc/python build` and the oracle virtualenvs (scripts/oracle-venv.sh).
+// 1. 1-row latency p50/p99: Node -> worker -> predict, minus Python's own predict time on 1 row.
+// 2. 1M-row throughput: rows/s through the worker vs `load_model(...).predict` in Python.
+// 3. Cold start: load + first predict from Node vs Python's own import + load_model + predict.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Frame } from '@pyfunc/format';
+import { loadModel } from '../../packages/python/dist/index.js';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : fallback; };
+const line = opt('line', '3');
+const rows = Number(opt('rows', '1000000'));
+const python = execFileSync('bash', [join(import.meta.dirname, '..', '..', 'scripts', 'oracle-venv.sh'), line], { encoding: 'utf8' })
+  .trim().split('\n').at(-1).split(' ')[1];
+const dir = mkdtempSync(join(tmpdir(), 'pyfunc-bench-'));
+const modelDir = join(dir, 'model');
+
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+const random = seeded(42);
+const columns = (n) => Object.fromEntries(['f0', 'f1', 'f2', 'f3'].map((name) => [name, Float64Array.from({ length: n }, () => random() * 4 - 2)]));
+
+// the model, and the data files Python reads for its side of the comparison
+const big = columns(rows);
+const one = columns(1);
+for (const [name, values] of Object.entries(big)) writeFileSync(join(dir, `${name}.bin`), values);
+for (const [name, values] of Object.entries(one)) writeFileSync(join(dir, `${name}.one.bin`), values);
+const script = `
+import sys, time, json, os
+import numpy as np, pandas as pd
+d = sys.argv[1]
+mode = sys.argv[2]
+t0 = time.perf_counter()
+import mlflow.pyfunc, mlflow.sklearn
+if mode == "save":
+    from sklearn.linear_model import LogisticRegression
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({f"f{i}": rng.normal(size=500) for i in range(4)})
+    y = (x.f0 + x.f1 > 0).astype(int)
+    mlflow.sklearn.save_model(LogisticRegression().fit(x, y), os.path.join(d, "model"), pip_requirements=["scikit-learn"])
+    sys.exit(0)
+cols = ["f0", "f1", "f2", "f3"]
+one = pd.DataFrame({c: np.fromfile(os.path.join(d, c + ".one.bin"), dtype="<f8") for c in cols})
+m = mlflow.pyfunc.load_model(os.path.join(d, "model"), suppress_warnings=True)
+m.predict(one)
+cold = time.perf_counter() - t0
+big = pd.DataFrame({c: np.fromfile(os.path.join(d, c + ".bin"), dtype="<f8") for c in cols})
+ts = []
+for _ in range(300):
+    t = time.perf_counter(); m.predict(one); ts.append(time.perf_counter() - t)
+ts.sort()
+bt = []
+for _ in range(3):
+    t = time.perf_counter(); m.predict(big); bt.append(time.perf_counter() - t)
+print(json.dumps({"cold": cold, "p50": ts[len(ts)//2], "p99": ts[int(len(ts)*0.99)], "big": min(bt)}))
+`;
+writeFileSync(join(dir, 'bench.py'), script);
+execFileSync(python, [join(dir, 'bench.py'), dir, 'save'], { stdio: 'ignore' });
+const py = JSON.parse(execFileSync(python, [join(dir, 'bench.py'), dir, 'run'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1));
+
+const t0 = performance.now();
+const model = await loadModel(modelDir, { envManager: 'local', python, workers: 1, suppressWarnings: true });
+const oneFrame = Frame.fromColumns(one);
+await model.predict(oneFrame);
+const cold = (performance.now() - t0) / 1000;
+const ts = [];
+for (let i = 0; i < 300; i++) {
+  const t = performance.now();
+  await model.predict(oneFrame);
+  ts.push((performance.now() - t) / 1000);
+}
+ts.sort((a, b) => a - b);
+const bigFrame = Frame.fromColumns(big);
+const bt = [];
+for (let i = 0; i < 3; i++) {
+  const t = performance.now();
+  await model.predict(bigFrame);
+  bt.push((performance.now() - t) / 1000);
+}
+await model.close();
+const node = { cold, p50: ts[150], p99: ts[Math.floor(300 * 0.99)], big: Math.min(...bt) };
+const us = (s) => `${(s * 1e6).toFixed(0)} µs`;
+console.log(`MLflow ${line}, scikit-learn LogisticRegression, 4 float columns`);
+console.log(`1-row latency  node p50 ${us(node.p50)} p99 ${us(node.p99)} | python p50 ${us(py.p50)} p99 ${us(py.p99)} | overhead p50 ${us(node.p50 - py.p50)} (goal <= 300 µs)`);
+console.log(`${rows} rows     node ${(rows / node.big / 1e6).toFixed(2)} M rows/s | python ${(rows / py.big / 1e6).toFixed(2)} M rows/s | ratio ${(py.big / node.big).toFixed(2)}x (goal >= 0.8x)`);
+console.log(`cold start     node ${node.cold.toFixed(2)} s | python ${py.cold.toFixed(2)} s | ratio ${(node.cold / py.cold).toFixed(2)}x (goal <= 1.0x)`);

@@ -1,0 +1,72 @@
+/**
+ * The server's Prometheus metrics (text exposition format 0.0.4), without a client library.
+ */
+
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function labels(entries: Record<string, string>): string {
+  const parts = Object.entries(entries).map(([key, value]) => `${key}="${escapeLabel(value)}"`);
+  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+}
+
+/** Counters, a latency histogram and gauges of one scoring server. */
+export class ScoringMetrics {
+  readonly #requests = new Map<string, number>();
+  readonly #errors = new Map<string, number>();
+  readonly #buckets = new Map<string, number[]>();
+  readonly #sums = new Map<string, number>();
+  readonly #counts = new Map<string, number>();
+  /** Requests being handled now. */
+  inFlight = 0;
+  /** Requests waiting for a free slot. */
+  queued = 0;
+  /** Reads the model's worker restarts, when the model exposes them. */
+  workerRestarts: (() => number | undefined) | undefined;
+
+  /** Records one finished request. */
+  observe(route: string, method: string, status: number, seconds: number, errorCode?: string): void {
+    const key = `${route}\u0000${method}\u0000${status}`;
+    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    if (errorCode !== undefined) this.#errors.set(`${route}\u0000${errorCode}`, (this.#errors.get(`${route}\u0000${errorCode}`) ?? 0) + 1);
+    const buckets = this.#buckets.get(route) ?? new Array<number>(BUCKETS.length).fill(0);
+    BUCKETS.forEach((bound, index) => {
+      if (seconds <= bound) buckets[index]! += 1;
+    });
+    this.#buckets.set(route, buckets);
+    this.#sums.set(route, (this.#sums.get(route) ?? 0) + seconds);
+    this.#counts.set(route, (this.#counts.get(route) ?? 0) + 1);
+  }
+
+  /** The metrics in Prometheus' text format. */
+  render(): string {
+    const lines: string[] = [];
+    lines.push('# HELP pyfunc_http_requests_total Requests answered, by route, method and status.', '# TYPE pyfunc_http_requests_total counter');
+    for (const [key, value] of this.#requests) {
+      const [route, method, status] = key.split('\u0000') as [string, string, string];
+      lines.push(`pyfunc_http_requests_total${labels({ route, method, status })} ${value}`);
+    }
+    lines.push('# HELP pyfunc_http_errors_total Error answers, by route and MLflow error code.', '# TYPE pyfunc_http_errors_total counter');
+    for (const [key, value] of this.#errors) {
+      const [route, code] = key.split('\u0000') as [string, string];
+      lines.push(`pyfunc_http_errors_total${labels({ route, error_code: code })} ${value}`);
+    }
+    lines.push('# HELP pyfunc_http_request_duration_seconds Request latency.', '# TYPE pyfunc_http_request_duration_seconds histogram');
+    for (const [route, buckets] of this.#buckets) {
+      BUCKETS.forEach((bound, index) => lines.push(`pyfunc_http_request_duration_seconds_bucket${labels({ route, le: String(bound) })} ${buckets[index]}`));
+      lines.push(`pyfunc_http_request_duration_seconds_bucket${labels({ route, le: '+Inf' })} ${this.#counts.get(route)}`);
+      lines.push(`pyfunc_http_request_duration_seconds_sum${labels({ route })} ${this.#sums.get(route)}`);
+      lines.push(`pyfunc_http_request_duration_seconds_count${labels({ route })} ${this.#counts.get(route)}`);
+    }
+    lines.push('# HELP pyfunc_http_requests_in_flight Requests being handled.', '# TYPE pyfunc_http_requests_in_flight gauge', `pyfunc_http_requests_in_flight ${this.inFlight}`);
+    lines.push('# HELP pyfunc_http_requests_queued Requests waiting for a free slot.', '# TYPE pyfunc_http_requests_queued gauge', `pyfunc_http_requests_queued ${this.queued}`);
+    const restarts = this.workerRestarts?.();
+    if (restarts !== undefined) {
+      lines.push('# HELP pyfunc_model_worker_restarts_total Model worker processes restarted.', '# TYPE pyfunc_model_worker_restarts_total counter', `pyfunc_model_worker_restarts_total ${restarts}`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * What every route handler of one server shares: the model, options, metrics, admission queue.
+ */
+import { silentLogger, type Logger } from '@pyfunc/format';
+import type { PyFuncModel } from '@pyfunc/runtime';
+import { Limiter } from './limiter.js';
+import { ScoringMetrics } from './metrics.js';
+import { DEFAULT_MAX_BODY_SIZE } from './read-body.js';
+
+/** Options of the scoring handlers (and of `serve`). */
+export interface ScoringOptions {
+  /** Seconds a request may take (parse + predict + serialize); 504 after. Default 60 (MLflow's). */
+  timeoutSeconds?: number;
+  /** Largest accepted body in bytes; 413 beyond. Default 100 MiB. */
+  maxBodySize?: number;
+  /** Model calls running at once. Default: `workers` for python_function models, else 32 per worker. */
+  maxConcurrency?: number;
+  /** Requests waiting for a slot before 503 answers. Default 256. */
+  maxQueue?: number;
+  /** Model replicas (N Python workers for python_function models); used for the default concurrency. */
+  workers?: number;
+  /** `"stream": true` JSON bodies answer server-sent events (serving.md 7.4). Default false. */
+  enableStreaming?: boolean;
+  /** Write `null` for NaN/±Infinity. Default false. */
+  strictJson?: boolean;
+  /** Leave `stack_trace` out of error bodies. Default false (MLflow includes it). */
+  noStackTraces?: boolean;
+  /** The MLflow version `/version` reports. Default `2.22.0`. */
+  mlflowVersion?: string;
+  /** Structured logs (pino fits). Default: silent. */
+  logger?: Logger;
+}
+
+/** The model slot: empty until loaded (readiness). */
+export interface ModelSlot {
+  model: PyFuncModel | undefined;
+  /** True once shutdown began: readiness turns false. */
+  draining: boolean;
+}
+
+/** Shared state of one server's handlers. */
+export interface ScoringContext {
+  slot: ModelSlot;
+  options: Required<Pick<ScoringOptions, 'timeoutSeconds' | 'maxBodySize' | 'enableStreaming' | 'strictJson' | 'noStackTraces' | 'mlflowVersion'>>;
+  logger: Logger;
+  metrics: ScoringMetrics;
+  limiter: Limiter;
+}
+
+/** Builds the shared state for a model (or an empty slot filled later). */
+export function createScoringContext(model: PyFuncModel | undefined, options: ScoringOptions = {}): ScoringContext {
+  const workers = Math.max(1, options.workers ?? 1);
+  const metrics = new ScoringMetrics();
+  const slot: ModelSlot = { model, draining: false };
+  metrics.workerRestarts = () => {
+    const value = (slot.model as unknown as { workerRestarts?: unknown } | undefined)?.workerRestarts;
+    return typeof value === 'number' ? value : undefined;
+  };
+  return {
+    slot,
+    options: {
+      timeoutSeconds: options.timeoutSeconds ?? (Number(process.env.MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT) || 60),
+      maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
+      enableStreaming: options.enableStreaming ?? false,
+      strictJson: options.strictJson ?? false,
+      noStackTraces: options.noStackTraces ?? false,
+      mlflowVersion: options.mlflowVersion ?? '2.22.0',
+    },
+    logger: options.logger ?? silentLogger,
+    metrics,
+    // a Python worker handles one request at a time (serving.md 9.3): as many in flight as workers
+    limiter: new Limiter(options.maxConcurrency ?? (model?.flavorName === 'python_function' ? workers : 32 * workers), options.maxQueue ?? 256),
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * One Python worker process: MLflow's `load_model` on the model, requests over fd 3/4.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { MlflowException, silentLogger, type Logger } from '@pyfunc/format';
+import { MessageReader, decodeValue, encodeMessage, encodeValue, type WireMessage, type WireTree } from './wire.js';
+
+/** The worker script shipped in the package's `python/` folder. */
+export const WORKER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'python', 'pyfunc_worker.py');
+
+/** How to start a worker: an interpreter (or a spawn function from an environment) and its env. */
+export interface WorkerLaunch {
+  /** The Python interpreter. */
+  readonly python: string;
+  /** Extra environment variables. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Spawns `argv` in the model's environment; defaults to running `python` directly. */
+  readonly spawn?: (argv: readonly string[], env: Record<string, string>) => ChildProcess;
+}
+
+/** A Python-side failure: its exception type and traceback (the `cause` of the coded error). */
+export class PythonError extends Error {
+  /** The Python exception class name. */
+  readonly pythonType: string;
+  /** The formatted Python traceback. */
+  readonly traceback: string;
+
+  constructor(pythonType: string, message: string, traceback: string) {
+    super(`${pythonType}: ${message}\n${traceback}`);
+    this.name = 'PythonError';
+    this.pythonType = pythonType;
+    this.traceback = traceback;
+  }
+}
+
+interface PythonErrorInfo { type?: string; code?: string | null; message?: string; traceback?: string }
+
+/** MLflow's own exceptions keep their code and message; any other Python exception is INTERNAL_ERROR. */
+export function toCodedError(info: PythonErrorInfo, context?: string): MlflowException {
+  const type = info.type ?? 'Exception';
+  const message = info.message ?? '';
+  const cause = new PythonError(type, message, info.traceback ?? '');
+  if (typeof info.code === 'string' && info.code !== '') return new MlflowException(info.code, message, { cause });
+  const text = context === undefined ? `${type}: ${message}` : `${context}: ${type}: ${message}\n${info.traceback ?? ''}`;
+  return new MlflowException('INTERNAL_ERROR', text, { cause });
+}
+
+interface Pending {
+  onMessage(message: WireMessage): boolean; // true when the request is finished
+  onFail(error: MlflowException): void;
+}
+
+let nextId = 1;
+
+/**
+ * A running worker. `ready` settles once the model is loaded (or failed to load); requests run
+ * one at a time (the pool guarantees it).
+ */
+export class PythonWorker {
+  readonly #child: ChildProcess;
+  readonly #in: Writable;
+  readonly #logger: Logger;
+  #pending: { id: number; handler: Pending } | undefined;
+  #exited = false;
+  #loaded = false;
+  readonly #json: boolean;
+  #exitListeners: ((error: MlflowException) => void)[] = [];
+  /** Settles when the model is loaded. */
+  readonly ready: Promise<void>;
+
+  constructor(modelDir: string, launch: WorkerLaunch, options: { logger?: Logger; workerOptions?: Record<string, unknown>; transport?: 'binary' | 'json' } = {}) {
+    this.#logger = options.logger ?? silentLogger;
+    this.#json = options.transport === 'json';
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      ...launch.env,
+      PYTHONUNBUFFERED: '1',
+      PYFUNC_WORKER_OPTIONS: JSON.stringify(options.workerOptions ?? {}),
+      PYFUNC_WORKER_TRANSPORT: this.#json ? 'json' : 'binary',
+    };
+    const argv = ['-u', WORKER_SCRIPT, modelDir];
+    this.#child = launch.spawn !== undefined
+      ? launch.spawn([launch.python, ...argv], env)
+      : spawn(launch.python, argv, { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], cwd: modelDir });
+    const child = this.#child;
+    const stdio = (child.stdio as (Readable | Writable | null)[] | undefined) ?? [];
+    const out = (stdio[4] ?? new PassThrough()) as Readable; // absent when the spawn itself failed
+    this.#in = (stdio[3] ?? new PassThrough()) as Writable;
+    this.#in.on('error', () => { /* EPIPE after the worker died: the exit handler reports it */ });
+    const stderrTail: string[] = [];
+    for (const [stream, level] of [[child.stdout, 'info'], [child.stderr, 'warn']] as const) {
+      if (stream === null) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        if (level === 'warn') {
+          stderrTail.push(line);
+          if (stderrTail.length > 40) stderrTail.shift();
+        }
+        this.#logger[level]({ pid: child.pid, stream: level === 'info' ? 'stdout' : 'stderr' }, line);
+      });
+    }
+    const reader = new MessageReader();
+    let resolveReady!: () => void;
+    let rejectReady!: (error: MlflowException) => void;
+    this.ready = new Promise<void>((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
+    this.ready.catch(() => undefined);
+    let loaded = false;
+    out.on('data', (chunk: Buffer) => {
+      let messages: WireMessage[];
+      try {
+        messages = reader.push(chunk);
+      } catch (error) {
+        this.kill();
+        this.#fail(error as MlflowException);
+        return;
+      }
+      for (const message of messages) {
+        const op = message.header.op;
+        if (op === 'ready') { loaded = true; this.#loaded = true; resolveReady(); continue; }
+        if (op === 'load_error') {
+          rejectReady(toCodedError(message.header.error as PythonErrorInfo, `Failed to load the model in Python (${modelDir})`));
+          continue;
+        }
+        const pending = this.#pending;
+        if (pending === undefined || pending.id !== message.header.id) continue;
+        // a finished request may already have let the pool send the next one (inside onMessage): keep that one
+        if (pending.handler.onMessage(message) && this.#pending === pending) this.#pending = undefined;
+      }
+    });
+    out.on('error', () => undefined);
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      const failure = error.code === 'ENOENT'
+        ? new MlflowException('RESOURCE_DOES_NOT_EXIST', `Python interpreter not found: '${launch.python}'. Install Python or pass \`python\` / set PYFUNC_PYTHON.`, { cause: error })
+        : new MlflowException('INTERNAL_ERROR', `Could not start the Python worker: ${error.message}`, { cause: error });
+      this.#exited = true;
+      rejectReady(failure);
+      this.#fail(failure);
+    });
+    child.on('exit', () => { this.#exited = true; });
+    child.on('close', (code, signal) => {
+      this.#exited = true;
+      const how = signal !== null ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+      const tail = stderrTail.length > 0 ? `\n${stderrTail.join('\n')}` : '';
+      if (!loaded) rejectReady(new MlflowException('INTERNAL_ERROR', `The Python worker ${how} before the model loaded.${tail}`));
+      this.#fail(new MlflowException('INTERNAL_ERROR', `The Python worker (pid ${String(child.pid)}) ${how} while handling the request.`));
+    });
+  }
+
+  /** The worker's process id. */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** Whether the model loaded (the worker served or could serve requests). */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  /** Whether the process has ended. */
+  get exited(): boolean {
+    return this.#exited;
+  }
+
+  /** Registers a listener for the worker's death. */
+  onExit(listener: (error: MlflowException) => void): void {
+    this.#exitListeners.push(listener);
+  }
+
+  #fail(error: MlflowException): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.handler.onFail(error);
+    const listeners = this.#exitListeners;
+    this.#exitListeners = [];
+    for (const listener of listeners) listener(error);
+  }
+
+  /** Fails the current request with `error` and kills the process (timeouts). */
+  abort(error: MlflowException): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.handler.onFail(error);
+    this.kill();
+  }
+
+  /** Sends one request; `handler` sees each answer message until it returns true. */
+  send(op: 'predict' | 'stream', data: unknown, params: Record<string, unknown> | undefined, handler: Pending): void {
+    if (this.#exited) {
+      handler.onFail(new MlflowException('INTERNAL_ERROR', 'The Python worker is not running.'));
+      return;
+    }
+    const buffers: Uint8Array[] = [];
+    const id = nextId++;
+    let header: Record<string, unknown>;
+    try {
+      header = { id, op, data: encodeValue(data, buffers), params: params === undefined ? null : encodeValue(params, buffers) };
+    } catch (error) {
+      handler.onFail(MlflowException.isInstance(error) ? error : new MlflowException('INVALID_PARAMETER_VALUE', String(error)));
+      return;
+    }
+    this.#pending = { id, handler };
+    for (const chunk of encodeMessage(header, buffers, { json: this.#json })) this.#in.write(chunk);
+  }
+
+  /** Stops the process: closing fd 3 makes it exit; SIGKILL if `force`. */
+  kill(force = true): void {
+    if (this.#exited) return;
+    this.#in.end();
+    if (force) this.#child.kill('SIGKILL');
+  }
+
+  /** Ends the worker and waits for the process to be gone. */
+  async close(graceMs = 2000): Promise<void> {
+    if (this.#exited) return;
+    const gone = new Promise<void>((resolve) => this.#child.once('close', () => resolve()));
+    this.kill(false);
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+/** Decodes an answer's value. */
+export function decodeAnswer(message: WireMessage, key: 'ok' | 'chunk'): unknown {
+  return decodeValue((message.header[key] ?? null) as WireTree, message.buffers);
+}
