@@ -3,9 +3,6 @@
  * (runtime.md 11.2, DESIGN.md "Two kinds of model"). Backends above the runtime are known by
  * package name only and imported on demand.
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MlflowException, type Logger, type Model } from '@pyfunc/format';
 
 /** What a backend receives when it loads a model directory. */
@@ -87,25 +84,6 @@ function isMissingPackage(error: unknown, packageName: string): boolean {
 }
 
 /**
- * Imports a backend package as this package sees it, else as the application does (from the
- * working directory): with pnpm's strict layout the runtime cannot see packages that depend on it.
- */
-async function importBackendPackage(packageName: string): Promise<unknown> {
-  try {
-    return await import(packageName);
-  } catch (error) {
-    if (!isMissingPackage(error, packageName)) throw error;
-    let resolved: string;
-    try {
-      resolved = createRequire(join(process.cwd(), 'noop.js')).resolve(packageName);
-    } catch {
-      throw error;
-    }
-    return import(pathToFileURL(resolved).href);
-  }
-}
-
-/**
  * The backend for a flavor: a registered one, else the built-in package named for it
  * (imported now), else undefined.
  * @throws {MlflowException} RESOURCE_DOES_NOT_EXIST naming the package to install when a built-in
@@ -114,7 +92,7 @@ async function importBackendPackage(packageName: string): Promise<unknown> {
 export async function resolveBackend(flavorName: string): Promise<FlavorBackendV1 | undefined> {
   const packageName = builtinBackends[flavorName];
   if (registered.has(flavorName) || packageName === undefined) return registered.get(flavorName);
-  const module: unknown = await importBackendPackage(packageName).catch((error: unknown) => {
+  const module: unknown = await import(packageName).catch((error: unknown) => {
     if (!isMissingPackage(error, packageName)) throw error; // a broken install stays visible
     throw new MlflowException('RESOURCE_DOES_NOT_EXIST',
       `The '${flavorName}' flavor needs ${packageName}: npm install ${packageName}`, { cause: error });
