@@ -21,6 +21,11 @@ export * from './signature/index.js';
 export { MLFLOW_COMPAT_VERSION, MLMODEL_FILE_NAME, Model, writeFileAtomic } from './model.js';
 export type { FlavorConfig, ModelInit, SavedInputExampleInfo, ToDictOptions } from './model.js';
 export * from './data/index.js';
+export { castFrameToSchema } from './cast-frame-to-schema.js';
+export { frameFromParsedJson } from './frame-from-parsed-json.js';
+export type { FrameOrient } from './frame-from-parsed-json.js';
+export { castSchemaType, parseTfServingInput } from './parse-tf-serving-input.js';
+export type { CastSchemaTypeOptions } from './parse-tf-serving-input.js';
 export {
   inferDataType,
   inferOutputSchema,

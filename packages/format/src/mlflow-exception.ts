@@ -71,6 +71,13 @@ export class MlflowException extends Error {
     return new MlflowException('INVALID_PARAMETER_VALUE', message, options);
   }
 
+  /**
+   * MLflow's `MlflowInvalidInputException`: `BAD_REQUEST`, the message prefixed "Invalid input. ".
+   */
+  static invalidInput(message: string, options?: MlflowExceptionOptions): MlflowException {
+    return new MlflowException('BAD_REQUEST', `Invalid input. ${message}`, options);
+  }
+
   /** The HTTP status MLflow's servers answer for this error code. */
   getHttpStatusCode(): number {
     return (errorCodeToHttpStatus as Record<string, number>)[this.errorCode] ?? 500;
