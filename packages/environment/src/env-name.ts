@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
-import { silentLogger, type Logger } from '@pyfunc/format';
+import { pyRepr, silentLogger, type Logger } from '@pyfunc/format';
 import {
   currentPython, parseRequirementItems, readModelEnvFiles, readModelPythonEnv, type PythonEnvSpec, type RequirementItem,
 } from './env-managers/python-env-source.js';
@@ -13,38 +13,14 @@ import {
 /** A value whose Python `repr` this module can write. */
 export type PythonReprValue = string | boolean | null | readonly PythonReprValue[] | { readonly [key: string]: PythonReprValue };
 
-function reprString(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (char === quote || char === '\\') out += `\\${char}`;
-    else if (char === '\t') out += '\\t';
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code >= 0x80 && !isPrintable(char)) {
-      out += code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}`
-        : code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
-    } else out += char;
-  }
-  return out + quote;
-}
-
-// Python's str.isprintable for non-ASCII: not in categories Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs (except ' ')
-const nonPrintable = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
-function isPrintable(char: string): boolean {
-  return !nonPrintable.test(char);
-}
-
 /** Python's `repr` of strings, booleans, `None`, lists and dicts (insertion order). */
 export function pythonRepr(value: PythonReprValue): string {
-  if (typeof value === 'string') return reprString(value);
+  if (typeof value === 'string') return pyRepr(value);
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (value === null) return 'None';
   if (Array.isArray(value)) return `[${(value as readonly PythonReprValue[]).map(pythonRepr).join(', ')}]`;
-  return `{${Object.entries(value).map(([key, item]) => `${reprString(key)}: ${pythonRepr(item)}`).join(', ')}}`;
+  return `{${Object.entries(value).map(([key, item]) => `${pyRepr(key)}: ${pythonRepr(item)}`).join(', ')}}`;
 }
 
 function sha1(text: string): string {
@@ -73,7 +49,7 @@ export function virtualenvNameText(pythonEnv: PythonEnvSpec, requirements: reado
   const sorted = [...requirements].sort((a, b) =>
     compareCodePoints(a.reqStr, b.reqStr) || Number(a.isConstraint) - Number(b.isConstraint));
   const items = sorted.map((item) =>
-    `_Requirement(req_str=${reprString(item.reqStr)}, is_constraint=${item.isConstraint ? 'True' : 'False'})`);
+    `_Requirement(req_str=${pyRepr(item.reqStr)}, is_constraint=${item.isConstraint ? 'True' : 'False'})`);
   return dict + items.join('') + (envId ?? '');
 }
 

@@ -9,6 +9,7 @@ import {
   isPlainObject,
   isPyFloat,
   loadMlflowYaml,
+  pyRepr,
   silentLogger,
   writeFileAtomic,
   type Logger,
@@ -35,28 +36,9 @@ export function pythonTypeName(value: unknown, container?: object, key?: string 
   return name === 'PyDate' ? 'datetime.date' : name === 'PyDateTime' ? 'datetime.datetime' : 'object';
 }
 
-/** Python's `repr` of a string (environment.md 10.6). */
+/** Python's `repr` of a string (environment.md 10.6); @pyfunc/format's `pyRepr`. */
 export function pythonStringRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (char === quote || char === '\\') out += `\\${char}`;
-    else if (char === '\t') out += '\\t';
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code >= 0x80 && !isPrintable(char)) {
-      out += code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}`
-        : code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
-    } else out += char;
-  }
-  return out + quote;
-}
-
-function isPrintable(char: string): boolean {
-  // Python's str.isprintable: not in categories Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs (except ' ').
-  return !/[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u.test(char);
+  return pyRepr(text);
 }
 
 /** Python's `repr` of a list of strings. */
