@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MlflowException, type Logger } from '@pyfunc/format';
+import { downloadArtifacts } from '@pyfunc/tracking';
 import { createCliLogger, type LogOptions } from './logger.js';
 import type { CliContext } from './context.js';
 
@@ -50,17 +51,17 @@ export function warnIfConda(envManager: string, logger: Logger): void {
 }
 
 /**
- * The local directory of a model URI: a path or a `file:` URI. `runs:/`, `models:/` and remote
- * URIs need @pyfunc/tracking, which is not part of this build.
- * @throws {MlflowException} RESOURCE_DOES_NOT_EXIST for a missing directory or a URI needing tracking.
+ * The local directory of a model URI: a path or a `file:` URI as is; `runs:/`, `models:/`,
+ * `mlflow-artifacts:/` and other remote URIs downloaded with @pyfunc/tracking first.
+ * @throws {MlflowException} RESOURCE_DOES_NOT_EXIST for a missing directory, run or model version.
  */
 export async function localModelDir(modelUri: string): Promise<string> {
   let dir: string;
   if (modelUri.startsWith('file:')) {
     dir = fileURLToPath(modelUri.startsWith('file://') ? modelUri : `file://${modelUri.slice('file:'.length)}`);
   } else if (/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(modelUri)) {
-    throw new MlflowException('RESOURCE_DOES_NOT_EXIST',
-      `Resolving '${modelUri}' needs @pyfunc/tracking (runs:/, models:/, mlflow-artifacts:/ and remote stores), which this pyfunc build does not include; pass a local model directory.`);
+    // runs:/, models:/, mlflow-artifacts:/, http(s): downloaded as MLflow's CLI does (MLFLOW_TRACKING_URI, MLFLOW_REGISTRY_URI)
+    dir = await downloadArtifacts({ artifactUri: modelUri });
   } else {
     dir = resolve(modelUri);
   }

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { oraclePython } from '../../../test/oracle/src/index.js';
@@ -54,7 +54,7 @@ describe('helpers', () => {
 });
 
 describe('failures exit 1 with "<ERROR_CODE>: <message>"', () => {
-  it('missing model, --env with local (check 8), models:/ for requirements (check 13), runs:/ without tracking', async () => {
+  it('missing model, --env with local (check 8), models:/ for requirements (check 13), a runs:/ URI of a missing run', async () => {
     const missing = await run(['predict', '-m', join(scratch, 'nope'), '--env-manager', 'local', '--input-data', body]);
     expect(missing).toMatchObject({ code: 1 });
     expect(missing.stderr).toMatch(/^RESOURCE_DOES_NOT_EXIST: No such model directory/m);
@@ -64,9 +64,14 @@ describe('failures exit 1 with "<ERROR_CODE>: <message>"', () => {
     const registry = await run(['update-pip-requirements', '-m', 'models:/x/1', 'add', 'numpy']);
     expect(registry.code).toBe(1);
     expect(registry.stderr).toMatch(/^INVALID_PARAMETER_VALUE: /m);
-    const runs = await run(['serve', '-m', 'runs:/abc/model', '--env-manager', 'local']);
-    expect(runs.code).toBe(1);
-    expect(runs.stderr).toMatch(/^RESOURCE_DOES_NOT_EXIST: .*@pyfunc\/tracking/m);
+    process.env.MLFLOW_TRACKING_URI = pathToFileURL(join(scratch, 'mlruns')).href;
+    try {
+      const runs = await run(['serve', '-m', 'runs:/abc/model', '--env-manager', 'local']);
+      expect(runs.code).toBe(1);
+      expect(runs.stderr).toMatch(/^RESOURCE_DOES_NOT_EXIST: .*'abc'/m);
+    } finally {
+      delete process.env.MLFLOW_TRACKING_URI;
+    }
     const both = await run(['predict', '-m', example, '--env-manager', 'local', '--input-data', body, '-i', 'x.json']);
     expect(both.code).toBe(1);
     expect(both.stderr).toMatch(/^INVALID_PARAMETER_VALUE: Both --input-data and --input-path/m);

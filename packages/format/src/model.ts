@@ -340,6 +340,27 @@ export class Model {
     return options.mlflow === undefined ? own : mlflowToDict(own, options.mlflow, this.#signature);
   }
 
+  /**
+   * What MLflow records about a logged model on its run (`Model.get_tags_dict()`, the entries of
+   * the `mlflow.log-model.history` tag): `run_id`, `artifact_path`, `utc_time_created`,
+   * `model_uuid` where set, then `flavors` with each flavor's `config` left out.
+   */
+  getTagsDict(options: ToDictOptions = { mlflow: '2' }): Record<string, PyValue> {
+    const full = this.toDict(options);
+    const tags: Record<string, PyValue> = {};
+    for (const [key, value] of Object.entries(full)) {
+      if (['run_id', 'artifact_path', 'utc_time_created', 'model_uuid'].includes(key)) tags[key] = value;
+    }
+    const flavors: Record<string, PyValue> = {};
+    for (const [name, config] of Object.entries((full.flavors ?? {}) as Record<string, PyValue>)) {
+      flavors[name] = isPlainObject(config)
+        ? Object.fromEntries(Object.entries(config as Record<string, PyValue>).filter(([key]) => key !== 'config'))
+        : config;
+    }
+    tags.flavors = flavors;
+    return tags;
+  }
+
   /** The MLmodel file's text, as PyYAML's `safe_dump(d, default_flow_style=False)` writes it. */
   toYaml(options: ToDictOptions = {}): string {
     return dumpMlflowYaml(this.toDict(options));

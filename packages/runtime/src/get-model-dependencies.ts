@@ -1,6 +1,21 @@
 /**
- * `getModelDependencies` (runtime.md 9.4, environment.md 9) is @pyfunc/environment's: the runtime
- * re-exports it so that MLflow's `mlflow.pyfunc.get_model_dependencies` has its camelCase twin here.
+ * `getModelDependencies` (runtime.md 9.4, environment.md 9): @pyfunc/environment's for local
+ * models; a remote URI (`runs:/`, `models:/`, `mlflow-artifacts:/`, …) is downloaded first with
+ * @pyfunc/tracking, as MLflow's `mlflow.pyfunc.get_model_dependencies` downloads the files it reads.
  */
-export { getModelDependencies } from '@pyfunc/environment';
-export type { GetModelDependenciesOptions } from '@pyfunc/environment';
+import { getModelDependencies as getLocalModelDependencies, type GetModelDependenciesOptions as LocalOptions } from '@pyfunc/environment';
+import { downloadArtifacts } from '@pyfunc/tracking';
+
+export interface GetModelDependenciesOptions extends LocalOptions {
+  /** Tracking server or `mlruns/` for `runs:/` and `models:/` URIs; default `MLFLOW_TRACKING_URI`. */
+  trackingUri?: string;
+}
+
+const remoteScheme = /^(?!file:)[a-zA-Z][a-zA-Z0-9+.-]+:/;
+
+export async function getModelDependencies(modelUri: string, options: GetModelDependenciesOptions = {}): Promise<string> {
+  const { trackingUri, ...rest } = options;
+  if (typeof modelUri !== 'string' || !remoteScheme.test(modelUri)) return getLocalModelDependencies(modelUri, rest);
+  const local = await downloadArtifacts({ artifactUri: modelUri, ...(trackingUri !== undefined ? { trackingUri } : {}) });
+  return getLocalModelDependencies(local, rest);
+}

@@ -14,6 +14,7 @@ import {
   type Logger,
   type PyValue,
 } from '@pyfunc/format';
+import { downloadArtifacts } from '@pyfunc/tracking';
 import { registerBackend, resolveBackend, type FlavorBackendV1 } from './backend-registry.js';
 import { JS_FUNCTION_FLAVOR, jsFunctionBackend } from './js-function-flavor.js';
 import { PyFuncModel } from './py-func-model.js';
@@ -28,6 +29,10 @@ export interface LoadModelOptions {
   dstPath?: string;
   /** Receives warnings (ignored config keys, version mismatches). */
   logger?: Logger;
+  /** Tracking server or `mlruns/` for `runs:/` and `models:/` URIs; default `MLFLOW_TRACKING_URI`, else `./mlruns`. */
+  trackingUri?: string;
+  /** Model registry for `models:/` URIs; default `MLFLOW_REGISTRY_URI`, else the tracking URI. */
+  registryUri?: string;
 }
 
 registerBackend(jsFunctionBackend);
@@ -36,10 +41,10 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Local directory of a model URI; only local paths and `file:` URIs need no other package. */
-function localPathOf(uri: string | URL): string {
+/** Local directory of a local model URI (a path or a `file:` URI); `undefined` for remote URIs. */
+function localPathOf(uri: string | URL): string | undefined {
   if (uri instanceof URL) {
-    if (uri.protocol !== 'file:') return unsupportedScheme(uri.href);
+    if (uri.protocol !== 'file:') return undefined;
     return fileURLToPath(uri);
   }
   if (typeof uri !== 'string' || uri === '') {
@@ -53,17 +58,21 @@ function localPathOf(uri: string | URL): string {
     }
   }
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri);
-  if (scheme !== null && scheme[1]!.length > 1) return unsupportedScheme(uri);
+  if (scheme !== null && scheme[1]!.length > 1) return undefined;
   return resolve(uri);
 }
 
-function unsupportedScheme(uri: string): never {
-  throw new MlflowException('RESOURCE_DOES_NOT_EXIST',
-    `Loading '${uri}' needs @pyfunc/tracking to download the model (runs:/, models:/, mlflow-artifacts:/ and remote stores): npm install @pyfunc/tracking`);
-}
-
-async function materialize(uri: string | URL, dstPath: string | undefined): Promise<string> {
+async function materialize(uri: string | URL, dstPath: string | undefined, options: LoadModelOptions = {}): Promise<string> {
   const local = localPathOf(uri);
+  // runs:/, models:/, mlflow-artifacts:/, http(s) and plugin schemes: MLflow's `_download_artifact_from_uri`
+  if (local === undefined) {
+    return downloadArtifacts({
+      artifactUri: String(uri),
+      ...(dstPath !== undefined ? { dstPath } : {}),
+      ...(options.trackingUri !== undefined ? { trackingUri: options.trackingUri } : {}),
+      ...(options.registryUri !== undefined ? { registryUri: options.registryUri } : {}),
+    });
+  }
   try {
     await stat(local);
   } catch (error) {
@@ -193,7 +202,7 @@ async function chooseBackend(metadata: Model): Promise<{ flavorName: string; bac
  */
 export async function loadModel(modelUri: string | URL, options: LoadModelOptions = {}): Promise<PyFuncModel> {
   const logger = options.logger ?? silentLogger;
-  const modelDir = await materialize(modelUri, options.dstPath);
+  const modelDir = await materialize(modelUri, options.dstPath, options);
   try {
     await stat(join(modelDir, 'MLmodel'));
   } catch (error) {

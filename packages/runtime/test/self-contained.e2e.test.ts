@@ -33,7 +33,7 @@ async function installRuntime(appDir: string): Promise<void> {
   await writeFile(join(target, 'package.json'), JSON.stringify({
     name: '@pyfunc/runtime', version: '0.1.0', type: 'module', exports: { '.': './dist/index.js' },
   }));
-  for (const dependency of ['@pyfunc/environment', '@pyfunc/format', 'esbuild', 'zod']) {
+  for (const dependency of ['@pyfunc/environment', '@pyfunc/format', '@pyfunc/tracking', 'esbuild', 'zod']) {
     await mkdir(join(appDir, 'node_modules', ...dependency.split('/').slice(0, -1)), { recursive: true });
     await symlink(await realpath(join(packageDir, 'node_modules', dependency)), join(appDir, 'node_modules', dependency), 'dir');
   }

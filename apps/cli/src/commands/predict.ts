@@ -46,7 +46,7 @@ export function splitRequirementsOverride(value: string | undefined): string[] |
 export function predictCommand(context: CliContext): Command {
   return new Command('predict')
     .description('Predict once: read a JSON or CSV request, print the predictions as the scoring server would')
-    .requiredOption('-m, --model-uri <uri>', 'model directory or file: URI')
+    .requiredOption('-m, --model-uri <uri>', 'model directory or URI (path, file:, runs:/, models:/, mlflow-artifacts:/)')
     .option('-i, --input-path <path>', 'request file (default: stdin)')
     .option('-o, --output-path <path>', 'where to write the predictions (default: stdout)')
     .addOption(new Option('-t, --content-type <type>', 'json or csv').default('json').argParser((value: string) => {

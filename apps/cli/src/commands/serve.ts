@@ -36,7 +36,7 @@ export function parseSize(text: string): number {
 export function serveCommand(context: CliContext): Command {
   return new Command('serve')
     .description('Serve a model with MLflow\'s scoring protocol (/invocations, /ping, /health, /version)')
-    .requiredOption('-m, --model-uri <uri>', 'model directory or file: URI')
+    .requiredOption('-m, --model-uri <uri>', 'model directory or URI (path, file:, runs:/, models:/, mlflow-artifacts:/)')
     .addOption(new Option('-p, --port <port>', 'port to listen on').env('MLFLOW_PORT').default(5000).argParser(parseInteger))
     .addOption(new Option('-h, --host <host>', 'interface to bind').env('MLFLOW_HOST').default('127.0.0.1'))
     .addOption(new Option('-t, --timeout <seconds>', 'per-request timeout in seconds').env('MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT').default(60).argParser(parseInteger))

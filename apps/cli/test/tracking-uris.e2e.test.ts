@@ -1,0 +1,86 @@
+// A scikit-learn model logged and registered by Python MLflow, predicted from Node through
+// runs:/, models:/<name>/<version>, models:/<name>@<alias> and models:/<name>/latest —
+// MLflow's file store on both lines, and a real `mlflow server --serve-artifacts` (3.x) —
+// with the predictions Python's own `mlflow.pyfunc.load_model(...).predict` gives (issue 8 item 5).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oracleLines, oraclePython, runOracle, type OracleLine } from '../../../test/oracle/src/index.js';
+import { startMlflowServer } from '../../../packages/tracking/test/mlflow-server.js';
+import { run } from './support/run.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pyfunc-cli-tracking-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Logged { run_id: string; version: string; probe: Record<string, number[]>; predictions: number[] }
+
+async function logWithPython(line: OracleLine, trackingUri: string, name: string): Promise<Logged> {
+  const [answer] = await runOracle(line, 'logmodel.log_sklearn', [{ tracking_uri: trackingUri, name, alias: 'champion' }],
+    { env: { MLFLOW_ALLOW_FILE_STORE: 'true' }, timeoutMs: 240_000 });
+  if (answer!.error) throw new Error(`${answer!.error.type}: ${answer!.error.message}`);
+  return answer!.ok as unknown as Logged;
+}
+
+async function predictThroughCli(line: OracleLine, trackingUri: string, uri: string, probe: Record<string, number[]>): Promise<unknown> {
+  const saved = { tracking: process.env.MLFLOW_TRACKING_URI, python: process.env.PYFUNC_PYTHON };
+  process.env.MLFLOW_TRACKING_URI = trackingUri;
+  process.env.PYFUNC_PYTHON = oraclePython(line);
+  try {
+    const body = JSON.stringify({ dataframe_split: { columns: Object.keys(probe), data: probe.a!.map((_, i) => Object.values(probe).map((column) => column[i])) } });
+    const { code, stdout, stderr } = await run(['predict', '-m', uri, '--env-manager', 'local', '--input-data', body]);
+    expect(stderr.split('\n').filter((line) => /^[A-Z_]+: /.test(line))).toEqual([]);
+    expect(code).toBe(0);
+    return JSON.parse(stdout);
+  } finally {
+    if (saved.tracking === undefined) delete process.env.MLFLOW_TRACKING_URI; else process.env.MLFLOW_TRACKING_URI = saved.tracking;
+    if (saved.python === undefined) delete process.env.PYFUNC_PYTHON; else process.env.PYFUNC_PYTHON = saved.python;
+  }
+}
+
+const uriForms = (logged: Logged, name: string) => [
+  `runs:/${logged.run_id}/model`,
+  `models:/${name}/${logged.version}`,
+  `models:/${name}@champion`,
+  `models:/${name}/latest`,
+];
+
+describe.each(oracleLines)('MLflow %s file store', (line) => {
+  it('pyfunc predict through runs:/, models:/…/1, models:/…@champion and models:/…/latest matches Python', async () => {
+    const trackingUri = pathToFileURL(join(scratch, `mlruns-${line}`)).href;
+    const name = `sk-${line}`;
+    const logged = await logWithPython(line, trackingUri, name);
+    expect(logged.version).toBe('1');
+    for (const uri of uriForms(logged, name)) {
+      expect(await predictThroughCli(line, trackingUri, uri, logged.probe), uri).toEqual({ predictions: logged.predictions });
+    }
+  });
+});
+
+describe('MLflow 3 server with --serve-artifacts', () => {
+  const line: OracleLine = oracleLines.includes('3') ? '3' : oracleLines[0]!;
+  let server: Awaited<ReturnType<typeof startMlflowServer>>;
+  beforeAll(async () => {
+    server = await startMlflowServer(line, { serveArtifacts: true });
+  }, 180_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('the same through the tracking server and its artifact proxy; a missing version is RESOURCE_DOES_NOT_EXIST', async () => {
+    const name = 'sk-server';
+    const logged = await logWithPython(line, server.url, name);
+    for (const uri of uriForms(logged, name)) {
+      expect(await predictThroughCli(line, server.url, uri, logged.probe), uri).toEqual({ predictions: logged.predictions });
+    }
+    process.env.MLFLOW_TRACKING_URI = server.url;
+    try {
+      const missing = await run(['predict', '-m', `models:/${name}/7`, '--env-manager', 'local', '--input-data', '{}']);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^RESOURCE_DOES_NOT_EXIST: /m);
+    } finally {
+      delete process.env.MLFLOW_TRACKING_URI;
+    }
+  });
+});
