@@ -1,7 +1,7 @@
 import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ColSpec, Frame, MlflowException, Model, ModelSignature, Schema } from '@pyfunc/format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, saveModel } from '../src/index.js';
@@ -113,7 +113,10 @@ describe('bad models at load', () => {
     const python = fresh();
     await new Model({ flavors: { python_function: { loader_module: 'mlflow.pyfunc.model', python_model: 'python_model.pkl' } } }).save(python);
     await expect(loadModel(python)).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST', message: expect.stringContaining('npm install @pyfunc/python') });
-    await expect(loadModel('runs:/abc/model')).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST', message: expect.stringContaining('@pyfunc/tracking') });
+    const trackingUri = pathToFileURL(join(root, 'mlruns')).href;
+    await expect(loadModel('runs:/abc/model', { trackingUri })).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST', message: expect.stringContaining("'abc'") });
+    await expect(loadModel('runs:/', { trackingUri })).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('Not a proper runs:/ URI') });
+    await expect(loadModel('s3x://bucket/model')).rejects.toMatchObject({ message: expect.stringContaining('s3x') });
   });
 
   it('dstPath must exist and be a directory; the copy is what loads', async () => {
