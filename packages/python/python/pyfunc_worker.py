@@ -13,7 +13,6 @@ import datetime
 import json
 import math
 import os
-import queue
 import struct
 import sys
 import threading
@@ -36,40 +35,76 @@ def _die_with_parent():
         pass
 
 
-def _read_exact(fd, n):
-    chunks = []
-    while n > 0:
-        chunk = os.read(fd, min(n, 1 << 24))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks) if len(chunks) != 1 else chunks[0]
-
-
 def _pad(n):
     return (8 - n % 8) % 8
 
 
-def read_message(fd):
-    raw = _read_exact(fd, 4)
-    if raw is None:
-        return None
-    (hlen,) = struct.unpack("<I", raw)
-    header = _read_exact(fd, hlen + _pad(4 + hlen))
-    if header is None:
-        return None
-    message = json.loads(header[:hlen].decode("utf-8"))
-    if "b64" in message:  # the JSON debugging transport
-        import base64
-        return message, [memoryview(base64.b64decode(b)) for b in message.pop("b64")]
-    buffers = []
-    for length in message.get("lens", []):
-        body = _read_exact(fd, length + _pad(length)) if length + _pad(length) > 0 else b""
-        if body is None:
+class Buffers(list):
+    """The buffers of one message: memoryviews into one fresh, 8-aligned, writable array (body),
+    at the given byte offsets, so consecutive column buffers can be viewed as one 2-D block."""
+    body = None
+    offsets = ()
+
+
+class MessageReader:
+    """Reads messages from a file descriptor: small reads for headers, buffers read straight into
+    one preallocated array (no joins, no copies)."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.pending = bytearray()
+
+    def _small(self, n):
+        while len(self.pending) < n:
+            chunk = os.read(self.fd, max(1 << 16, n - len(self.pending)))
+            if not chunk:
+                return None
+            self.pending += chunk
+        out = bytes(self.pending[:n])
+        del self.pending[:n]
+        return out
+
+    def _into(self, view):
+        got = min(len(self.pending), len(view))
+        if got:
+            view[:got] = self.pending[:got]
+            del self.pending[:got]
+        while got < len(view):
+            n = os.readv(self.fd, [view[got:]])
+            if n == 0:
+                return False
+            got += n
+        return True
+
+    def read(self):
+        raw = self._small(4)
+        if raw is None:
             return None
-        buffers.append(memoryview(body)[:length])
-    return message, buffers
+        (hlen,) = struct.unpack("<I", raw)
+        header = self._small(hlen + _pad(4 + hlen))
+        if header is None:
+            return None
+        message = json.loads(header[:hlen].decode("utf-8"))
+        if "b64" in message:  # the JSON debugging transport
+            import base64
+            return message, [memoryview(base64.b64decode(b)) for b in message.pop("b64")]
+        lens = message.get("lens", [])
+        buffers = Buffers()
+        if not lens:
+            return message, buffers
+        offsets = []
+        total = 0
+        for length in lens:
+            offsets.append(total)
+            total += length + _pad(length)
+        body = _np().empty(total, dtype="uint8")
+        view = memoryview(body)
+        if not self._into(view):
+            return None
+        buffers.extend(view[o:o + n] for o, n in zip(offsets, lens))
+        buffers.body = body
+        buffers.offsets = offsets
+        return message, buffers
 
 
 _write_lock = threading.Lock()
@@ -91,11 +126,19 @@ def write_message(fd, message, buffers=()):
         size = len(b) if isinstance(b, (bytes, bytearray)) else b.nbytes
         parts.append(b"\0" * _pad(size))
     with _write_lock:
-        for part in parts:
-            view = memoryview(part).cast("B")
-            while len(view):
-                written = os.write(fd, view)
-                view = view[written:]
+        _write_all(fd, parts)
+
+
+def _write_all(fd, parts):
+    views = [v for v in (memoryview(p).cast("B") for p in parts) if len(v)]
+    while views:
+        written = os.writev(fd, views[:512])
+        while written:
+            if written >= len(views[0]):
+                written -= len(views.pop(0))
+            else:
+                views[0] = views[0][written:]
+                written = 0
 
 
 # ---------------------------------------------------------------- decoding (Node -> Python)
@@ -145,6 +188,43 @@ def _column_array(col, buffers):
     return arr
 
 
+_BLOCK_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64")
+
+
+def _frame_block(columns, buffers):
+    """A (columns, rows) array viewing the message's buffers, when every column is a plain numeric
+    buffer of one dtype without missing values, stored back to back (as Node sends them), and
+    the names are distinct: the single block pandas itself would consolidate them into, built
+    without a copy. None otherwise."""
+    body = getattr(buffers, "body", None)
+    if body is None or not columns:
+        return None
+    dtype = columns[0]["dtype"]
+    if dtype not in _BLOCK_DTYPES:
+        return None
+    first = columns[0].get("buf")
+    if not isinstance(first, int):
+        return None
+    length = len(buffers[first])
+    names = set()
+    for i, col in enumerate(columns):
+        if col.get("dtype") != dtype or col.get("buf") != first + i or "valid" in col or "values" in col:
+            return None
+        if len(buffers[first + i]) != length or buffers.offsets[first + i] != buffers.offsets[first] + i * length:
+            return None
+        name = col["name"]
+        if not isinstance(name, (str, int, float)) or name in names:
+            return None
+        names.add(name)
+    np = _np()
+    size = np.dtype(dtype).itemsize
+    if length == 0 or length % size != 0 or sys.byteorder != "little":
+        return None
+    start = buffers.offsets[first]
+    flat = body[start:start + length * len(columns)].view(dtype)
+    return flat.reshape(len(columns), length // size)
+
+
 def decode(node, buffers):
     if node is None or isinstance(node, (bool, str, int, float)):
         return node
@@ -170,12 +250,17 @@ def decode(node, buffers):
     if tag == "$frame":
         import pandas as pd
         names = [c["name"] for c in value["columns"]]
+        block = _frame_block(value["columns"], buffers)
+        if block is not None:
+            return pd.DataFrame(block.T, columns=names, copy=False)
         data = {}
         for col in value["columns"]:
             data[col["name"]] = _column_array(col, buffers)
         if not names:
             return pd.DataFrame()
-        return pd.DataFrame(data, columns=names, copy=False)
+        # pandas' own construction from a dict (what a Python caller does): it consolidates the
+        # columns into one block per dtype, which is what makes models' predict fast
+        return pd.DataFrame(data, columns=names)
     if tag == "$series":
         import pandas as pd
         return pd.Series(_column_array(value, buffers), name=value.get("name"))
@@ -349,23 +434,32 @@ def error_of(exc):
     }
 
 
+def _watch_hangup(fd):
+    """Ends the worker as soon as Node closes the request pipe or dies, even while a model loads or
+    predicts. The main thread reads the requests itself (no hand-off between threads per request);
+    this thread only polls for the hang-up (Linux POLLRDHUP), never reading. Elsewhere the worker
+    notices at its next read (and Node kills it after a grace period)."""
+    import select
+    rdhup = getattr(select, "POLLRDHUP", None)
+    if rdhup is None:
+        return
+
+    def watch():
+        poller = select.poll()
+        poller.register(fd, rdhup | select.POLLHUP | select.POLLERR)
+        while True:
+            for _, events in poller.poll():
+                if events & (rdhup | select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
     _die_with_parent()
     model_uri = sys.argv[1]
-    incoming = queue.Queue()
-
-    def reader():
-        try:
-            while True:
-                message = read_message(REQ_FD)
-                if message is None:
-                    break
-                incoming.put(message)
-        except Exception:  # noqa: BLE001
-            pass
-        os._exit(0)  # Node closed the pipe (or died): never outlive it
-
-    threading.Thread(target=reader, daemon=True).start()
+    _watch_hangup(REQ_FD)
+    requests = MessageReader(REQ_FD)
 
     try:
         import mlflow.pyfunc
@@ -384,7 +478,10 @@ def main():
     write_message(RES_FD, {"op": "ready", "pid": os.getpid(), "mlflow": getattr(mlflow, "__version__", None)})
 
     while True:
-        header, buffers = incoming.get()
+        message = requests.read()
+        if message is None:
+            os._exit(0)  # Node closed the pipe (or died): never outlive it
+        header, buffers = message
         rid = header.get("id")
         op = header.get("op")
         try:

@@ -56,6 +56,9 @@ interface Pending {
 
 let nextId = 1;
 
+/** Requests up to this size are copied into one buffer and written at once. */
+const SMALL_MESSAGE = 64 * 1024;
+
 /**
  * A running worker. `ready` settles once the model is loaded (or failed to load); requests run
  * one at a time (the pool guarantees it).
@@ -202,7 +205,18 @@ export class PythonWorker {
       return;
     }
     this.#pending = { id, handler };
-    for (const chunk of encodeMessage(header, buffers, { json: this.#json })) this.#in.write(chunk);
+    const chunks = encodeMessage(header, buffers, { json: this.#json });
+    let size = 0;
+    for (const chunk of chunks) size += chunk.length;
+    if (size <= SMALL_MESSAGE) {
+      // one write, one syscall: small requests are latency-bound
+      this.#in.write(Buffer.concat(chunks, size));
+    } else {
+      // large buffers are written where they are (no copy), gathered into writev calls
+      this.#in.cork();
+      for (const chunk of chunks) this.#in.write(chunk);
+      this.#in.uncork();
+    }
   }
 
   /** Stops the process: closing fd 3 makes it exit; SIGKILL if `force`. */

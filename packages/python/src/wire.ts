@@ -115,7 +115,7 @@ export class MessageReader {
       whole = this.#chunks[0]!;
     } else {
       // a fresh allocation (not the shared pool), so typed views are 8-aligned
-      whole = Buffer.alloc(this.#size);
+      whole = Buffer.allocUnsafeSlow(this.#size);
       let at = 0;
       for (const chunk of this.#chunks) {
         chunk.copy(whole, at);
