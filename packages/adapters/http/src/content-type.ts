@@ -9,6 +9,9 @@ export type InvocationsFormat = 'json' | 'csv';
 /** The outcome of {@link checkContentType}: a format, or MLflow's 415 text. */
 export type ContentTypeCheck = { format: InvocationsFormat } | { format?: undefined; status: 415; message: string };
 
+const JSON_FORMAT: ContentTypeCheck = Object.freeze({ format: 'json' });
+const CSV_FORMAT: ContentTypeCheck = Object.freeze({ format: 'csv' });
+
 /**
  * Checks a `Content-Type` value as MLflow does: media type compared exactly, `charset` must be
  * utf-8, no other parameter. A missing header answers 415 (MLflow crashes with 500: divergence 1).
@@ -17,6 +20,8 @@ export function checkContentType(header: string | null | undefined): ContentType
   if (header === null || header === undefined) {
     return { status: 415, message: "This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got 'None'." };
   }
+  if (header === 'application/json') return JSON_FORMAT;
+  if (header === 'text/csv') return CSV_FORMAT;
   const parts = header.split(';').map((part) => part.trim());
   const mediaType = parts[0]!;
   const parameters = new Map<string, string>();
@@ -31,7 +36,7 @@ export function checkContentType(header: string | null | undefined): ContentType
   if (unexpected.length > 0) {
     return { status: 415, message: `Unrecognized content type parameters: ${unexpected.join(', ')}. ${SCORING_PROTOCOL_CHANGE_INFO}` };
   }
-  if (mediaType === 'text/csv') return { format: 'csv' };
-  if (mediaType === 'application/json') return { format: 'json' };
+  if (mediaType === 'text/csv') return CSV_FORMAT;
+  if (mediaType === 'application/json') return JSON_FORMAT;
   return { status: 415, message: `This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got '${header}'.` };
 }

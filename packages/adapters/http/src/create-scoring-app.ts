@@ -3,6 +3,7 @@
  * `app.request('/ping')`, no socket.
  */
 import { Hono } from 'hono';
+import { silentLogger } from '@pyfunc/format';
 import type { PyFuncModel } from '@pyfunc/runtime';
 import { createChatCompletionsHandler } from './routes/chat-completions-handler.js';
 import { createInvocationsHandler } from './routes/invocations-handler.js';
@@ -49,11 +50,14 @@ const known: Record<string, string> = {
   '/v1/chat/completions': 'POST', '/': 'GET, HEAD',
 };
 
-/** Routing only: the hono app over the handlers (plus MLflow's 404/405/307 answers). */
-export function createScoringApp(handlers: ScoringHandlers, context?: ScoringContext): Hono {
-  const app = new Hono({ strict: true });
-  const timed = (route: string, handler: (request: Request) => Response | Promise<Response>) => async (request: Request): Promise<Response> => {
-    if (context === undefined) return handler(request);
+/**
+ * `handler` with the route's metrics (count, latency, error code) and its access log line; the
+ * handler as is without a context.
+ */
+export function withRequestMetrics(context: ScoringContext | undefined, route: string, handler: (request: Request) => Response | Promise<Response>):
+  (request: Request) => Promise<Response> {
+  if (context === undefined) return async (request) => handler(request);
+  return async (request: Request): Promise<Response> => {
     const started = performance.now();
     const response = await handler(request);
     let errorCode: string | undefined;
@@ -61,20 +65,33 @@ export function createScoringApp(handlers: ScoringHandlers, context?: ScoringCon
       const text = response.headers.get('content-type') === 'application/json' ? await response.clone().text() : '';
       errorCode = /"error_code": "(\w+)"/.exec(text)?.[1] ?? `HTTP_${response.status}`;
     }
-    context.metrics.observe(route, request.method, response.status, (performance.now() - started) / 1000, errorCode);
-    context.logger.info({ method: request.method, route, status: response.status, ms: Math.round(performance.now() - started) }, 'request');
+    const elapsed = performance.now() - started;
+    context.metrics.observe(route, request.method, response.status, elapsed / 1000, errorCode);
+    if (context.logger !== silentLogger) context.logger.info({ method: request.method, route, status: response.status, ms: Math.round(elapsed) }, 'request');
     return response;
   };
-  app.get('/ping', (c) => timed('/ping', handlers.ping)(c.req.raw));
-  app.get('/health', (c) => timed('/health', handlers.ping)(c.req.raw));
-  app.get('/version', (c) => timed('/version', handlers.version)(c.req.raw));
+}
+
+/** Routing only: the hono app over the handlers (plus MLflow's 404/405/307 answers). */
+export function createScoringApp(handlers: ScoringHandlers, context?: ScoringContext): Hono {
+  const app = new Hono({ strict: true });
+  const timed = (route: string, handler: (request: Request) => Response | Promise<Response>) => withRequestMetrics(context, route, handler);
+  // wrapped once, not per request
+  const ping = timed('/ping', handlers.ping);
+  const health = timed('/health', handlers.ping);
+  const version = timed('/version', handlers.version);
+  const invocations = timed('/invocations', handlers.invocations);
+  const chatCompletions = timed('/v1/chat/completions', handlers.chatCompletions);
+  app.get('/ping', (c) => ping(c.req.raw));
+  app.get('/health', (c) => health(c.req.raw));
+  app.get('/version', (c) => version(c.req.raw));
   app.get('/livez', () => handlers.livez());
   app.get('/readyz', () => handlers.readyz());
   app.get('/metrics', () => handlers.metrics());
   app.get('/openapi.json', () => handlers.openapi());
   app.get('/', () => handlers.modelCard());
-  app.post('/invocations', (c) => timed('/invocations', handlers.invocations)(c.req.raw));
-  app.post('/v1/chat/completions', (c) => timed('/v1/chat/completions', handlers.chatCompletions)(c.req.raw));
+  app.post('/invocations', (c) => invocations(c.req.raw));
+  app.post('/v1/chat/completions', (c) => chatCompletions(c.req.raw));
   app.notFound((c) => {
     const path = c.req.path;
     const allow = known[path];
@@ -91,9 +108,14 @@ export function createScoringApp(handlers: ScoringHandlers, context?: ScoringCon
   return app;
 }
 
-/** A hono app serving `model` with these options (handlers, routing and shared state in one call). */
+/**
+ * A hono app serving `model` with these options (handlers, routing and shared state in one
+ * call), and the `/invocations` handler with its metrics for a server's fast path (the same
+ * answers as `app.fetch` for a `POST /invocations`, without the routing).
+ */
 export function createModelApp(model: PyFuncModel | undefined, options: ScoringOptions & { servingInputExample?: string } = {}):
-  { app: Hono; context: ScoringContext } {
+  { app: Hono; context: ScoringContext; invocations: (request: Request) => Promise<Response> } {
   const context = createScoringContext(model, options);
-  return { app: createScoringApp(createScoringHandlers(context, options.servingInputExample), context), context };
+  const handlers = createScoringHandlers(context, options.servingInputExample);
+  return { app: createScoringApp(handlers, context), context, invocations: withRequestMetrics(context, '/invocations', handlers.invocations) };
 }

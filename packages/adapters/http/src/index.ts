@@ -15,7 +15,7 @@ export { createInvocationsHandler } from './routes/invocations-handler.js';
 export { createChatCompletionsHandler } from './routes/chat-completions-handler.js';
 export { createOpenApiDocument, columnTypeSchema } from './openapi-document.js';
 export type { JsonSchema } from './openapi-document.js';
-export { createModelApp, createScoringApp, createScoringHandlers } from './create-scoring-app.js';
+export { createModelApp, createScoringApp, createScoringHandlers, withRequestMetrics } from './create-scoring-app.js';
 export type { ScoringHandlers } from './create-scoring-app.js';
 export { serve } from './serve.js';
 export type { ScoringServer, ServeOptions } from './serve.js';

@@ -21,6 +21,13 @@ export class Limiter {
     return this.#waiting.length;
   }
 
+  /** A slot now if one is free (the returned function frees it), else `undefined`: no promise, no wait. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#running >= this.concurrency) return undefined;
+    this.#running++;
+    return this.#releaser();
+  }
+
   /**
    * Waits for a slot; the returned function frees it (call it exactly once).
    * @throws {MlflowException} TEMPORARILY_UNAVAILABLE (503) when the queue is full;

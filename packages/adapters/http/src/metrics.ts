@@ -15,7 +15,8 @@ function labels(entries: Record<string, string>): string {
 
 /** Counters, a latency histogram and gauges of one scoring server. */
 export class ScoringMetrics {
-  readonly #requests = new Map<string, number>();
+  /** route → method → status → count */
+  readonly #requests = new Map<string, Map<string, Map<number, number>>>();
   readonly #errors = new Map<string, number>();
   readonly #buckets = new Map<string, number[]>();
   readonly #sums = new Map<string, number>();
@@ -29,14 +30,24 @@ export class ScoringMetrics {
 
   /** Records one finished request. */
   observe(route: string, method: string, status: number, seconds: number, errorCode?: string): void {
-    const key = `${route}\u0000${method}\u0000${status}`;
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    let byStatus = this.#requests.get(route)?.get(method);
+    if (byStatus === undefined) {
+      const byMethod = this.#requests.get(route) ?? new Map<string, Map<number, number>>();
+      byStatus = new Map<number, number>();
+      byMethod.set(method, byStatus);
+      this.#requests.set(route, byMethod);
+    }
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
     if (errorCode !== undefined) this.#errors.set(`${route}\u0000${errorCode}`, (this.#errors.get(`${route}\u0000${errorCode}`) ?? 0) + 1);
-    const buckets = this.#buckets.get(route) ?? new Array<number>(BUCKETS.length).fill(0);
-    BUCKETS.forEach((bound, index) => {
-      if (seconds <= bound) buckets[index]! += 1;
-    });
-    this.#buckets.set(route, buckets);
+    // one slot per request (the first bucket that holds it); render() sums them into Prometheus' cumulative counts
+    let buckets = this.#buckets.get(route);
+    if (buckets === undefined) {
+      buckets = new Array<number>(BUCKETS.length).fill(0);
+      this.#buckets.set(route, buckets);
+    }
+    let index = 0;
+    while (index < BUCKETS.length && seconds > BUCKETS[index]!) index++;
+    if (index < BUCKETS.length) buckets[index]! += 1;
     this.#sums.set(route, (this.#sums.get(route) ?? 0) + seconds);
     this.#counts.set(route, (this.#counts.get(route) ?? 0) + 1);
   }
@@ -45,9 +56,10 @@ export class ScoringMetrics {
   render(): string {
     const lines: string[] = [];
     lines.push('# HELP pyfunc_http_requests_total Requests answered, by route, method and status.', '# TYPE pyfunc_http_requests_total counter');
-    for (const [key, value] of this.#requests) {
-      const [route, method, status] = key.split('\u0000') as [string, string, string];
-      lines.push(`pyfunc_http_requests_total${labels({ route, method, status })} ${value}`);
+    for (const [route, byMethod] of this.#requests) {
+      for (const [method, byStatus] of byMethod) {
+        for (const [status, value] of byStatus) lines.push(`pyfunc_http_requests_total${labels({ route, method, status: String(status) })} ${value}`);
+      }
     }
     lines.push('# HELP pyfunc_http_errors_total Error answers, by route and MLflow error code.', '# TYPE pyfunc_http_errors_total counter');
     for (const [key, value] of this.#errors) {
@@ -56,7 +68,11 @@ export class ScoringMetrics {
     }
     lines.push('# HELP pyfunc_http_request_duration_seconds Request latency.', '# TYPE pyfunc_http_request_duration_seconds histogram');
     for (const [route, buckets] of this.#buckets) {
-      BUCKETS.forEach((bound, index) => lines.push(`pyfunc_http_request_duration_seconds_bucket${labels({ route, le: String(bound) })} ${buckets[index]}`));
+      let cumulative = 0;
+      BUCKETS.forEach((bound, index) => {
+        cumulative += buckets[index]!;
+        lines.push(`pyfunc_http_request_duration_seconds_bucket${labels({ route, le: String(bound) })} ${cumulative}`);
+      });
       lines.push(`pyfunc_http_request_duration_seconds_bucket${labels({ route, le: '+Inf' })} ${this.#counts.get(route)}`);
       lines.push(`pyfunc_http_request_duration_seconds_sum${labels({ route })} ${this.#sums.get(route)}`);
       lines.push(`pyfunc_http_request_duration_seconds_count${labels({ route })} ${this.#counts.get(route)}`);

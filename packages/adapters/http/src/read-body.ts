@@ -1,6 +1,7 @@
 /**
  * Reads a request body with a size limit (serving.md 9.2).
  */
+import type { IncomingMessage } from 'node:http';
 import { MlflowException } from '@pyfunc/format';
 
 /** 100 MiB, nginx's `client_max_body_size` in MLflow's image. */
@@ -16,24 +17,61 @@ const preReadBodies = new WeakMap<Request, Uint8Array | MlflowException>();
 
 /**
  * Reads a Node request body (bounded) and attaches it to its Fetch `Request` for {@link readBody}.
+ * Plain stream events, no async iterator: this runs for every POST. A body passing the limit
+ * while it streams in, or a declared length over it, is refused without buffering the rest.
+ * @throws the stream's error when the client goes away mid-body.
  */
-export async function preReadBody(request: Request, incoming: AsyncIterable<Uint8Array> & { headers: Record<string, string | string[] | undefined> }, limit: number): Promise<void> {
+export function preReadBody(request: Request, incoming: IncomingMessage, limit: number): Promise<void> {
   const declared = Number(incoming.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     preReadBodies.set(request, bodyTooLarge(limit));
-    return;
+    return Promise.resolve();
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of incoming) {
-    size += chunk.byteLength;
-    if (size > limit) {
-      preReadBodies.set(request, bodyTooLarge(limit));
-      return;
-    }
-    chunks.push(chunk);
+  if (incoming.readableEnded) {
+    preReadBodies.set(request, new Uint8Array(0));
+    return Promise.resolve();
   }
-  preReadBodies.set(request, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  return new Promise<void>((resolve, reject) => {
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
+    let size = 0;
+    const cleanup = (): void => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        // answer 413 now; the rest of the body flows on unread (no listener) and the Node
+        // binding drains it, or closes the connection when there is too much, after the answer
+        cleanup();
+        preReadBodies.set(request, bodyTooLarge(limit));
+        resolve();
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else (more ??= [first]).push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      preReadBodies.set(request, more !== undefined ? Buffer.concat(more, size) : first ?? new Uint8Array(0));
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
 }
 
 /**

@@ -76,14 +76,18 @@ export async function serve(modelOrUri: string | PyFuncModel, options: ServeOpti
     ? loadModel(modelOrUri, { logger, ...(options.loadOptions ?? {}) }) : modelOrUri);
   let model: PyFuncModel | undefined = options.listenEarly === true ? undefined : await load();
   const example = model === undefined ? undefined : await servingExample(model, owned ? modelOrUri : undefined);
-  const { app, context } = createModelApp(model, { ...options, logger, servingInputExample: example });
+  const { app, context, invocations } = createModelApp(model, { ...options, logger, servingInputExample: example });
   const server = createAdaptorServer({
     fetch: async (request: Request, env: unknown) => {
       const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
-      if (request.method === 'POST' && incoming !== undefined) {
-        await preReadBody(request, incoming as IncomingMessage & AsyncIterable<Uint8Array>, context.options.maxBodySize);
+      let response: Response;
+      if (incoming !== undefined && incoming.method === 'POST') {
+        await preReadBody(request, incoming, context.options.maxBodySize);
+        // the scoring route skips the router: it is the one request a server answers at volume
+        response = incoming.url === '/invocations' ? await invocations(request) : await app.fetch(request, env);
+      } else {
+        response = await app.fetch(request, env);
       }
-      const response = await app.fetch(request, env);
       if (context.slot.draining) {
         try {
           response.headers.set('connection', 'close');

@@ -16,25 +16,48 @@ function jsonResponse(status: number, body: string): Response {
   return new Response(body, { status, headers: { 'content-type': 'application/json' } });
 }
 
-/** Runs `work` with a deadline; on expiry the signal aborts and DEADLINE_EXCEEDED is thrown. */
-async function withDeadline<T>(seconds: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new MlflowException('DEADLINE_EXCEEDED', DEADLINE));
-    }, seconds * 1000);
-  });
-  try {
-    return await Promise.race([work(controller.signal), deadline]);
-  } finally {
-    clearTimeout(timer);
+/**
+ * A request's deadline: `aborted` turns true when it passes. The `AbortSignal` is only made when
+ * something needs one (a wait for a slot): most requests never do, and a controller per request
+ * is measurable on the hot path.
+ */
+class Deadline {
+  #controller: AbortController | undefined;
+  #expired = false;
+
+  get aborted(): boolean {
+    return this.#expired;
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.#expired) this.#controller.abort();
+    return this.#controller.signal;
+  }
+
+  expire(): void {
+    this.#expired = true;
+    this.#controller?.abort();
   }
 }
 
+/** Runs `work` with a deadline; on expiry the deadline aborts and DEADLINE_EXCEEDED is thrown (the work is no longer waited on). */
+function withDeadline<T>(seconds: number, work: (deadline: Deadline) => Promise<T>): Promise<T> {
+  const deadline = new Deadline();
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      deadline.expire();
+      reject(new MlflowException('DEADLINE_EXCEEDED', DEADLINE));
+    }, seconds * 1000);
+    work(deadline).then(
+      (value) => { clearTimeout(timer); resolve(value); },
+      (error: unknown) => { clearTimeout(timer); reject(error); },
+    );
+  });
+}
+
 /** Server-sent events of a prediction stream (the 3.6 AgentServer framing). */
-function eventStream(chunks: AsyncIterable<unknown>, strictJson: boolean, signal: AbortSignal, release: () => void): Response {
+function eventStream(chunks: AsyncIterable<unknown>, strictJson: boolean, signal: { readonly aborted: boolean }, release: () => void): Response {
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -70,14 +93,14 @@ export function createInvocationsHandler(context: ScoringContext): (request: Req
     let release: (() => void) | undefined;
     let streaming = false;
     try {
-      return await withDeadline(options.timeoutSeconds, async (signal) => {
+      return await withDeadline(options.timeoutSeconds, async (deadline) => {
         const body = await readBody(request, options.maxBodySize);
         const parsed = parseInvocationsRequest(body, checked.format, model.metadata, { enableStreaming: options.enableStreaming });
-        release = await limiter.acquire(signal);
+        release = limiter.tryAcquire() ?? await limiter.acquire(deadline.signal);
         context.metrics.queued = limiter.queued;
         if (parsed.stream) {
           streaming = true;
-          return eventStream(model.predictStream(parsed.data, parsed.params as Record<string, unknown> | null), options.strictJson, signal, release);
+          return eventStream(model.predictStream(parsed.data, parsed.params as Record<string, unknown> | null), options.strictJson, deadline, release);
         }
         let prediction: unknown;
         try {
@@ -85,7 +108,7 @@ export function createInvocationsHandler(context: ScoringContext): (request: Req
         } catch (error) {
           throw toPredictionError(error, parsed.data);
         }
-        if (signal.aborted) throw new MlflowException('DEADLINE_EXCEEDED', DEADLINE);
+        if (deadline.aborted) throw new MlflowException('DEADLINE_EXCEEDED', DEADLINE);
         return jsonResponse(200, serializePredictions(prediction, { unwrapped: parsed.path === 'llm', strictJson: options.strictJson }));
       });
     } catch (error) {
