@@ -9,18 +9,14 @@ raw little-endian buffers. stdout/stderr stay free for the model's own output.
 The worker exits when fd 3 reaches EOF (Node went away) and asks the kernel to kill it with its
 parent (Linux PR_SET_PDEATHSIG).
 """
-import datetime
 import json
-import math
 import os
-import struct
 import sys
 import threading
 import traceback
 
 REQ_FD = 3
 RES_FD = 4
-SAFE = 2 ** 53
 
 
 def _die_with_parent():
@@ -35,390 +31,27 @@ def _die_with_parent():
         pass
 
 
-def _pad(n):
-    return (8 - n % 8) % 8
+def _import_wire():
+    """The codec, pyfunc_wire.py of @pyfunc/runtime (Node passes its folder in PYFUNC_WIRE_DIR);
+    on sys.path only while importing, so its folder shadows nothing of the model's."""
+    folder = os.environ["PYFUNC_WIRE_DIR"]
+    sys.path.insert(0, folder)
+    try:
+        import pyfunc_wire
+    finally:
+        sys.path.remove(folder)
+    return pyfunc_wire
 
 
-class Buffers(list):
-    """The buffers of one message: memoryviews into one fresh, 8-aligned, writable array (body),
-    at the given byte offsets, so consecutive column buffers can be viewed as one 2-D block."""
-    body = None
-    offsets = ()
-
-
-class MessageReader:
-    """Reads messages from a file descriptor: small reads for headers, buffers read straight into
-    one preallocated array (no joins, no copies)."""
-
-    def __init__(self, fd):
-        self.fd = fd
-        self.pending = bytearray()
-
-    def _small(self, n):
-        while len(self.pending) < n:
-            chunk = os.read(self.fd, max(1 << 16, n - len(self.pending)))
-            if not chunk:
-                return None
-            self.pending += chunk
-        out = bytes(self.pending[:n])
-        del self.pending[:n]
-        return out
-
-    def _into(self, view):
-        got = min(len(self.pending), len(view))
-        if got:
-            view[:got] = self.pending[:got]
-            del self.pending[:got]
-        while got < len(view):
-            n = os.readv(self.fd, [view[got:]])
-            if n == 0:
-                return False
-            got += n
-        return True
-
-    def read(self):
-        raw = self._small(4)
-        if raw is None:
-            return None
-        (hlen,) = struct.unpack("<I", raw)
-        header = self._small(hlen + _pad(4 + hlen))
-        if header is None:
-            return None
-        message = json.loads(header[:hlen].decode("utf-8"))
-        if "b64" in message:  # the JSON debugging transport
-            import base64
-            return message, [memoryview(base64.b64decode(b)) for b in message.pop("b64")]
-        lens = message.get("lens", [])
-        buffers = Buffers()
-        if not lens:
-            return message, buffers
-        offsets = []
-        total = 0
-        for length in lens:
-            offsets.append(total)
-            total += length + _pad(length)
-        body = _np().empty(total, dtype="uint8")
-        view = memoryview(body)
-        if not self._into(view):
-            return None
-        buffers.extend(view[o:o + n] for o, n in zip(offsets, lens))
-        buffers.body = body
-        buffers.offsets = offsets
-        return message, buffers
-
+pyfunc_wire = _import_wire()
+MessageReader, decode, encode = pyfunc_wire.MessageReader, pyfunc_wire.decode, pyfunc_wire.encode
 
 _write_lock = threading.Lock()
-
-
 JSON_TRANSPORT = os.environ.get("PYFUNC_WORKER_TRANSPORT") == "json"
 
 
 def write_message(fd, message, buffers=()):
-    if JSON_TRANSPORT and buffers:
-        import base64
-        message["b64"] = [base64.b64encode(bytes(b)).decode("ascii") for b in buffers]
-        buffers = ()
-    message["lens"] = [len(b) if isinstance(b, (bytes, bytearray)) else b.nbytes for b in buffers]
-    header = json.dumps(message, allow_nan=False, separators=(",", ":")).encode("utf-8")
-    parts = [struct.pack("<I", len(header)), header, b"\0" * _pad(4 + len(header))]
-    for b in buffers:
-        parts.append(b)
-        size = len(b) if isinstance(b, (bytes, bytearray)) else b.nbytes
-        parts.append(b"\0" * _pad(size))
-    with _write_lock:
-        _write_all(fd, parts)
-
-
-def _write_all(fd, parts):
-    views = [v for v in (memoryview(p).cast("B") for p in parts) if len(v)]
-    while views:
-        written = os.writev(fd, views[:512])
-        while written:
-            if written >= len(views[0]):
-                written -= len(views.pop(0))
-            else:
-                views[0] = views[0][written:]
-                written = 0
-
-
-# ---------------------------------------------------------------- decoding (Node -> Python)
-
-def _np():
-    import numpy as np
-    return np
-
-
-def _column_array(col, buffers):
-    np = _np()
-    dtype = col["dtype"]
-    valid = col.get("valid")
-    mask = None
-    if valid is not None:
-        mask = np.frombuffer(buffers[valid], dtype=np.uint8) == 0
-    if "values" in col:
-        values = [decode(v, buffers) for v in col["values"]]
-        arr = np.empty(len(values), dtype=object)
-        arr[:] = values
-        if mask is not None:
-            arr[mask] = None
-        return arr
-    if dtype == "bool":
-        arr = np.frombuffer(buffers[col["buf"]], dtype=np.uint8).astype(bool)
-        if mask is not None and mask.any():
-            arr = arr.astype(object)
-            arr[mask] = None
-        return arr
-    if dtype.startswith("datetime64"):
-        arr = np.frombuffer(buffers[col["buf"]], dtype="<i8").view(dtype)
-        if mask is not None and mask.any():
-            arr = arr.copy()
-            arr[mask] = np.datetime64("NaT")
-        return arr
-    np_dtype = np.dtype(dtype).newbyteorder("<")
-    arr = np.frombuffer(buffers[col["buf"]], dtype=np_dtype)
-    if np_dtype.byteorder not in ("=", "|") and sys.byteorder != "little":
-        arr = arr.astype(np_dtype.newbyteorder("="))
-    if mask is not None and mask.any():
-        if arr.dtype.kind == "f":
-            arr = arr.copy()
-            arr[mask] = np.nan
-        else:  # pandas semantics: integers with missing values become float64
-            arr = arr.astype(np.float64)
-            arr[mask] = np.nan
-    return arr
-
-
-_BLOCK_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64")
-
-
-def _frame_block(columns, buffers):
-    """A (columns, rows) array viewing the message's buffers, when every column is a plain numeric
-    buffer of one dtype without missing values, stored back to back (as Node sends them), and
-    the names are distinct: the single block pandas itself would consolidate them into, built
-    without a copy. None otherwise."""
-    body = getattr(buffers, "body", None)
-    if body is None or not columns:
-        return None
-    dtype = columns[0]["dtype"]
-    if dtype not in _BLOCK_DTYPES:
-        return None
-    first = columns[0].get("buf")
-    if not isinstance(first, int):
-        return None
-    length = len(buffers[first])
-    names = set()
-    for i, col in enumerate(columns):
-        if col.get("dtype") != dtype or col.get("buf") != first + i or "valid" in col or "values" in col:
-            return None
-        if len(buffers[first + i]) != length or buffers.offsets[first + i] != buffers.offsets[first] + i * length:
-            return None
-        name = col["name"]
-        if not isinstance(name, (str, int, float)) or name in names:
-            return None
-        names.add(name)
-    np = _np()
-    size = np.dtype(dtype).itemsize
-    if length == 0 or length % size != 0 or sys.byteorder != "little":
-        return None
-    start = buffers.offsets[first]
-    flat = body[start:start + length * len(columns)].view(dtype)
-    return flat.reshape(len(columns), length // size)
-
-
-def decode(node, buffers):
-    if node is None or isinstance(node, (bool, str, int, float)):
-        return node
-    if isinstance(node, list):
-        return [decode(v, buffers) for v in node]
-    tag, value = next(iter(node.items()))
-    if tag == "$d":
-        return {k: decode(v, buffers) for k, v in value.items()}
-    if tag == "$float":
-        return float(value)
-    if tag == "$int":
-        return int(value)
-    if tag == "$bytes":
-        return bytes(buffers[value])
-    if tag == "$datetime":
-        try:
-            return datetime.datetime.fromisoformat(value)
-        except ValueError:  # nanoseconds: a pandas Timestamp keeps them
-            import pandas as pd
-            return pd.Timestamp(value)
-    if tag == "$date":
-        return datetime.date.fromisoformat(value)
-    if tag == "$frame":
-        import pandas as pd
-        names = [c["name"] for c in value["columns"]]
-        block = _frame_block(value["columns"], buffers)
-        if block is not None:
-            return pd.DataFrame(block.T, columns=names, copy=False)
-        data = {}
-        for col in value["columns"]:
-            data[col["name"]] = _column_array(col, buffers)
-        if not names:
-            return pd.DataFrame()
-        # pandas' own construction from a dict (what a Python caller does): it consolidates the
-        # columns into one block per dtype, which is what makes models' predict fast
-        return pd.DataFrame(data, columns=names)
-    if tag == "$series":
-        import pandas as pd
-        return pd.Series(_column_array(value, buffers), name=value.get("name"))
-    if tag == "$tensor":
-        np = _np()
-        if "values" in value:
-            values = [decode(v, buffers) for v in value["values"]]
-            kind = value["dtype"]
-            if kind == "str":
-                arr = np.array(values, dtype=str) if values else np.array([], dtype=str)
-            elif kind == "bytes":
-                arr = np.array(values, dtype=bytes) if values else np.array([], dtype=bytes)
-            else:
-                arr = np.empty(len(values), dtype=object)
-                arr[:] = values
-            return arr.reshape(value["shape"])
-        dtype = value["dtype"]
-        if dtype == "bool":
-            arr = np.frombuffer(buffers[value["buf"]], dtype=np.uint8).astype(bool)
-        elif dtype.startswith("datetime64"):
-            arr = np.frombuffer(buffers[value["buf"]], dtype="<i8").view(dtype)
-        else:
-            arr = np.frombuffer(buffers[value["buf"]], dtype=np.dtype(dtype).newbyteorder("<"))
-        return arr.reshape(value["shape"])
-    raise ValueError(f"unknown tag {tag}")
-
-
-# ---------------------------------------------------------------- encoding (Python -> Node)
-
-def _float(value):
-    if math.isnan(value):
-        return {"$float": "nan"}
-    if math.isinf(value):
-        return {"$float": "inf" if value > 0 else "-inf"}
-    if value == int(value):
-        return {"$float": value}
-    return value
-
-
-_NUMERIC_KINDS = "iuf"
-
-
-def _encode_array_storage(arr, out, buffers):
-    """Fills out with dtype and either buf (raw little-endian bytes) or values."""
-    np = _np()
-    kind = arr.dtype.kind
-    if kind in _NUMERIC_KINDS and arr.dtype.itemsize in (1, 2, 4, 8) and arr.dtype.name in (
-            "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-            "float16", "float32", "float64"):
-        out["dtype"] = arr.dtype.name
-        data = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
-        out["buf"] = len(buffers)
-        buffers.append(data.reshape(-1).view(np.uint8).data if data.size else b"")
-        return
-    if kind == "b":
-        out["dtype"] = "bool"
-        out["buf"] = len(buffers)
-        buffers.append(np.ascontiguousarray(arr, dtype=np.uint8).reshape(-1).data if arr.size else b"")
-        return
-    if kind == "M" and np.datetime_data(arr.dtype)[0] in ("ns", "us", "ms", "s"):
-        unit = np.datetime_data(arr.dtype)[0]
-        out["dtype"] = f"datetime64[{unit}]"
-        out["buf"] = len(buffers)
-        buffers.append(np.ascontiguousarray(arr).view("<i8").reshape(-1).data if arr.size else b"")
-        return
-    if kind == "U":
-        out["dtype"] = "str"
-        out["values"] = [str(v) for v in arr.reshape(-1).tolist()]
-        return
-    if kind == "S":
-        out["dtype"] = "bytes"
-        out["values"] = [encode(bytes(v), buffers) for v in arr.reshape(-1).tolist()]
-        return
-    out["dtype"] = "object"
-    out["values"] = [encode(v, buffers) for v in arr.reshape(-1).tolist()]
-
-
-def _encode_series_column(series, out, buffers):
-    import pandas as pd
-    np = _np()
-    dtype = series.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iufbM" and not (
-            dtype.kind == "M" and getattr(dtype, "tz", None) is not None):
-        _encode_array_storage(series.to_numpy(), out, buffers)
-        return
-    # extension dtypes (Int64, string, category, tz-aware) and object columns travel as values
-    # missing values stay what pandas holds (NaN for str dtypes, pd.NA / NaT -> None)
-    values = series.tolist() if not isinstance(dtype, np.dtype) else series.to_numpy()
-    out["dtype"] = "object"
-    out["values"] = [encode(v, buffers) for v in list(values)]
-
-
-def _label(name):
-    np = _np()
-    if isinstance(name, np.generic):
-        name = name.item()
-    if isinstance(name, bool) or not isinstance(name, (str, int, float)):
-        return str(name)
-    return name
-
-
-def encode(value, buffers):
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return value if -SAFE <= value <= SAFE else {"$int": str(value)}
-    if isinstance(value, float):
-        return _float(value)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        buffers.append(bytes(value))
-        return {"$bytes": len(buffers) - 1}
-    if isinstance(value, datetime.datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, datetime.date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, dict):
-        return {"$d": {str(k): encode(v, buffers) for k, v in value.items()}}
-    if isinstance(value, (list, tuple)):
-        return [encode(v, buffers) for v in value]
-    module = type(value).__module__ or ""
-    if module.startswith("numpy"):
-        np = _np()
-        if isinstance(value, np.ndarray):
-            out = {"shape": list(value.shape)}
-            _encode_array_storage(value, out, buffers)
-            return {"$tensor": out}
-        if isinstance(value, np.datetime64):
-            import pandas as pd
-            return None if np.isnat(value) else {"$datetime": pd.Timestamp(value).isoformat()}
-        if isinstance(value, np.generic):
-            return encode(value.item(), buffers)
-    if module.startswith("pandas"):
-        import pandas as pd
-        if isinstance(value, pd.DataFrame):
-            columns = []
-            for i, name in enumerate(value.columns):
-                col = {"name": _label(name)}
-                _encode_series_column(value.iloc[:, i], col, buffers)
-                columns.append(col)
-            return {"$frame": {"columns": columns}}
-        if isinstance(value, pd.Series):
-            col = {"name": None if value.name is None else _label(value.name)}
-            _encode_series_column(value, col, buffers)
-            return {"$series": col}
-        if value is pd.NaT:
-            return None
-        if isinstance(value, pd.Timestamp):
-            return {"$datetime": value.isoformat()}
-    if value is getattr(sys.modules.get("pandas"), "NA", object()) or value is getattr(sys.modules.get("pandas"), "NaT", object()):
-        return None
-    if hasattr(value, "to_dict") and callable(value.to_dict):
-        return encode(value.to_dict(), buffers)
-    if hasattr(value, "model_dump") and callable(value.model_dump):
-        return encode(value.model_dump(), buffers)
-    import dataclasses
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return encode(dataclasses.asdict(value), buffers)
-    raise TypeError(f"The prediction holds a value of type {type(value).__module__}.{type(value).__name__} that cannot be sent to Node")
+    pyfunc_wire.write_message(fd, _write_lock, message, buffers, json_transport=JSON_TRANSPORT)
 
 
 # ---------------------------------------------------------------- serving

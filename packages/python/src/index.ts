@@ -8,5 +8,5 @@ export { WorkerPool, defaultWorkerCount } from './worker-pool.js';
 export type { WorkerPoolOptions } from './worker-pool.js';
 export { PythonError, PythonWorker, WORKER_SCRIPT, toCodedError } from './python-worker.js';
 export type { WorkerLaunch } from './python-worker.js';
-export { MessageReader, decodeValue, encodeMessage, encodeValue } from './wire.js';
-export type { WireMessage, WireTree } from './wire.js';
+export { MessageReader, decodeValue, encodeMessage, encodeValue } from '@pyfunc/runtime/wire';
+export type { WireMessage, WireTree } from '@pyfunc/runtime/wire';

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { MlflowException, silentLogger, type Logger } from '@pyfunc/format';
 import { PythonWorker, decodeAnswer, toCodedError, type WorkerLaunch } from './python-worker.js';
-import type { WireMessage } from './wire.js';
+import type { WireMessage } from '@pyfunc/runtime/wire';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {

@@ -1,7 +1,7 @@
 /** The wire format on its own: framing across arbitrary chunk boundaries and value round trips. */
 import { describe, expect, it } from 'vitest';
 import { Frame, PyDate, PyDateTime, Series, Tensor, isFloatSlot, markFloat } from '@pyfunc/format';
-import { MessageReader, decodeValue, encodeMessage, encodeValue, type WireTree } from '../src/wire.js';
+import { MessageReader, decodeValue, encodeMessage, encodeValue, type WireTree } from '@pyfunc/runtime/wire';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

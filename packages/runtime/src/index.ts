@@ -5,6 +5,7 @@ export type { PyFuncModelOptions } from './py-func-model.js';
 export { loadModel, effectiveModelConfig } from './load-model.js';
 export type { LoadModelOptions } from './load-model.js';
 export { saveModel, addToModel, registerSaveHook, BUNDLE_PATH, DEFAULT_PYTHON_VERSION } from './save-model.js';
+export { PYTHON_LOADER_MODULE, RUNNER_PATH } from './python-flavor.js';
 export type { AddToModelOptions, ModelFunction, SaveHook, SaveModelOptions } from './save-model.js';
 export { getModelDependencies } from './get-model-dependencies.js';
 export type { GetModelDependenciesOptions } from './get-model-dependencies.js';

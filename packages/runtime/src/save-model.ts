@@ -6,7 +6,6 @@ import { cp, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, sta
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  MLFLOW_COMPAT_VERSION,
   MlflowException,
   Model,
   ModelSignature,
@@ -36,6 +35,7 @@ import {
   provideHostModules,
 } from './js-function-flavor.js';
 import { encodeModelState } from './model-state.js';
+import { writePythonFunctionFlavor } from './python-flavor.js';
 import { isPythonModel, type PythonModel, type PythonModelContext } from './python-model.js';
 import { runModelCode } from './set-model.js';
 import { signatureFromTypes, type ModelTypes } from './type-descriptor.js';
@@ -285,18 +285,6 @@ async function directorySize(dir: string): Promise<number> {
     else if (entry.isFile()) total += (await stat(path)).size;
   }
   return total;
-}
-
-function requirementsList(value: string[] | string | undefined): Promise<string[]> | string[] {
-  if (value === undefined) return [];
-  if (typeof value === 'string') {
-    return readFile(resolve(value), 'utf8').then((text) => text.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')),
-      (error: unknown) => { throw invalid(`Could not read the requirements file '${value}': ${messageOf(error)}`, { cause: error }); });
-  }
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    throw new TypeError('Requirements must be a path to a requirements file or a list of requirement strings.');
-  }
-  return value;
 }
 
 /** Runs the model on the example as `predict` would and infers the signature (format.md 5.11). */
@@ -597,6 +585,16 @@ export async function saveModel(path: string, options: SaveModelOptions): Promis
     flavor.env = { npm: 'js/package.json' };
     flavor.node_version = process.versions.node;
     flavor.runtime_version = RUNTIME_VERSION;
+    // The python_function flavor: Python MLflow runs the model through Node (runtime.md 11.5).
+    await writePythonFunctionFlavor(dir, model, {
+      streamable: streamable === true,
+      ...(flavor.artifacts !== undefined ? { artifacts: flavor.artifacts } : {}),
+      ...(modelConfig !== undefined ? { modelConfig } : {}),
+      ...(options.condaEnv != null ? { condaEnv: options.condaEnv } : {}),
+      ...(options.pipRequirements != null ? { pipRequirements: options.pipRequirements } : {}),
+      ...(options.extraPipRequirements != null ? { extraPipRequirements: options.extraPipRequirements } : {}),
+      logger,
+    });
     const size = await directorySize(dir);
     if (size > 0) model.modelSizeBytes = size;
     if (codePaths !== undefined && codePaths.length > 0) {
@@ -607,9 +605,6 @@ export async function saveModel(path: string, options: SaveModelOptions): Promis
     await writeFileAtomic(join(dir, 'js', 'package.json'), `${JSON.stringify({
       private: true, type: 'module', dependencies: { '@pyfunc/runtime': `^${RUNTIME_VERSION}` }, engines: { node: `>=${process.versions.node.split('.')[0]}` },
     }, null, 2)}\n`);
-    const pip = [...await requirementsList(options.pipRequirements ?? undefined), ...await requirementsList(options.extraPipRequirements ?? undefined)];
-    if (!pip.some((line) => /^mlflow\b/.test(line))) pip.unshift(`mlflow==${MLFLOW_COMPAT_VERSION}`);
-    await writeFileAtomic(join(dir, 'requirements.txt'), pip.join('\n'));
     await model.save(dir);
     if (targetState === 'empty') await rmdir(target);
     await rename(dir, target);

@@ -8,6 +8,7 @@ import {
   FunctionPythonModel,
   JS_FUNCTION_FLAVOR,
   MODEL_LOADER,
+  PYTHON_LOADER_MODULE,
   T,
   loadModel,
   saveModel,
@@ -66,7 +67,11 @@ describe('PythonModel subclass', () => {
 
   it('writes a js_function flavor with a bundle, state, artifacts and config', async () => {
     const files = (await readdir(path)).sort();
-    expect(files).toEqual(['MLmodel', 'artifacts', 'js', 'model_state.json', 'requirements.txt']);
+    // js/ holds the bundle (and the python_function flavor's Node runner); code/, conda.yaml,
+    // python_env.yaml and requirements.txt are the python_function flavor's (runtime.md 11.5)
+    expect(files).toEqual(['MLmodel', 'artifacts', 'code', 'conda.yaml', 'js', 'model_state.json', 'python_env.yaml', 'requirements.txt']);
+    expect((await readdir(join(path, 'js'))).sort()).toEqual(['model.mjs', 'package.json', 'runner.mjs']);
+    expect(await readdir(join(path, 'code'))).toEqual(['pyfunc_node_loader.py', 'pyfunc_wire.py']);
     const metadata = await Model.load(path);
     const flavor = metadata.flavors[JS_FUNCTION_FLAVOR]!;
     expect(flavor).toMatchObject({
@@ -94,8 +99,10 @@ describe('PythonModel subclass', () => {
 
   it('exposes metadata, modelConfig, loaderModule and a repr', () => {
     expect(model.modelConfig).toEqual({ temperature: 0.5, timeout: 300 });
-    expect(model.loaderModule).toBe(MODEL_LOADER);
-    expect(model.toString()).toBe(`mlflow.pyfunc.loaded_model:\n  flavor: '${MODEL_LOADER}'\n`); // PyYAML quotes a leading @
+    // MLflow's loader_module is python_function's: the Node loader of runtime.md 11.5
+    expect(model.loaderModule).toBe(PYTHON_LOADER_MODULE);
+    expect(model.toString()).toBe(`mlflow.pyfunc.loaded_model:\n  flavor: ${PYTHON_LOADER_MODULE}\n`);
+    expect(model.metadata.flavors.js_function!.loader_module).toBe(MODEL_LOADER);
     expect(model.metadata.flavors.js_function).toBeDefined();
   });
 
@@ -281,7 +288,7 @@ describe('models from code (runtime.md 6)', () => {
   it('bundles the code file with its imports; ModelConfig sees the logged config at every load', async () => {
     const path = fresh();
     await saveModel(path, { modelCode: join(fixtures, 'code-model.ts'), modelConfig: { timeout: 400 } });
-    expect((await readdir(path)).sort()).toEqual(['MLmodel', 'code-model.ts', 'js', 'requirements.txt']);
+    expect((await readdir(path)).sort()).toEqual(['MLmodel', 'code', 'code-model.ts', 'conda.yaml', 'js', 'python_env.yaml', 'requirements.txt']);
     const flavor = (await Model.load(path)).flavors.js_function!;
     expect(flavor.loader_module).toBe('@pyfunc/runtime/loaders/code_model');
     expect(flavor.model_code_path).toBe(join(fixtures, 'code-model.ts'));

@@ -1,4 +1,8 @@
 /**
+ * The one wire format between Node and Python, used both ways: by @pyfunc/python's workers
+ * (Node calls a Python model) and by the Node runner of a TypeScript model's `python_function`
+ * flavor (Python MLflow calls a TypeScript model, runtime.md 11.5). Exported as `@pyfunc/runtime/wire`.
+ *
  * The Node ⇄ worker wire format (DESIGN.md "Node ⇄ Python"): length-prefixed messages of a small
  * JSON header followed by raw little-endian buffers, each padded to 8 bytes.
  *
@@ -9,6 +13,9 @@
  * non-finite floats, `$int` integers beyond 2^53, `$bytes`, `$datetime`, `$date`, and
  * `$frame` / `$series` / `$tensor` whose numeric storage is a buffer index.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   Frame,
   MlflowException,
@@ -79,7 +86,7 @@ export class MessageReader {
         try {
           header = JSON.parse(head.toString('utf8', 4, 4 + headerLength)) as Record<string, unknown>;
         } catch (error) {
-          throw new MlflowException('INTERNAL_ERROR', 'The Python worker sent a malformed message header.', { cause: error });
+          throw new MlflowException('INTERNAL_ERROR', 'Python sent a malformed message header.', { cause: error });
         }
         const lens = Array.isArray(header.lens) ? (header.lens as number[]) : [];
         const total = headerEnd + lens.reduce((sum, len) => sum + len + pad8(len), 0);
@@ -220,7 +227,7 @@ export function encodeValue(value: unknown, buffers: Uint8Array[], container?: o
     return { $d: out };
   }
   throw new MlflowException('INVALID_PARAMETER_VALUE',
-    `Cannot send a value of type ${Object.prototype.toString.call(value).slice(8, -1)} to a Python model.`);
+    `Cannot send a value of type ${Object.prototype.toString.call(value).slice(8, -1)} to Python.`);
 }
 
 function encodeColumn(column: Column, buffers: Uint8Array[]): { [key: string]: WireTree } {
@@ -252,7 +259,7 @@ function typedView(dtype: string, bytes: Uint8Array): DTypeValues {
     const half = new Uint16Array(copy.buffer, 0, copy.length / 2);
     return Float32Array.from(half, fromHalfBits);
   }
-  if (ctor === undefined) throw new MlflowException('INTERNAL_ERROR', `The Python worker sent an unknown dtype '${dtype}'.`);
+  if (ctor === undefined) throw new MlflowException('INTERNAL_ERROR', `Python sent an unknown dtype '${dtype}'.`);
   const size = ctor.BYTES_PER_ELEMENT;
   if (bytes.byteOffset % size !== 0) bytes = new Uint8Array(bytes);
   if (dtype === 'bool') return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -330,6 +337,16 @@ export function decodeValue(node: WireTree, buffers: readonly Uint8Array[]): unk
       return new Tensor(column.dtype, spec.shape as number[], column.values);
     }
     default:
-      throw new MlflowException('INTERNAL_ERROR', `The Python worker sent an unknown value tag '${tag}'.`);
+      throw new MlflowException('INTERNAL_ERROR', `Python sent an unknown value tag '${tag}'.`);
   }
 }
+
+/**
+ * The folder holding `pyfunc_wire.py`, the Python side of this format (and the loader of
+ * TypeScript models' `python_function` flavor); @pyfunc/python's worker imports the codec from it.
+ */
+export const PYTHON_WIRE_DIR: string = (() => {
+  // dist/wire.js is one level below the package root, src/python-shim/wire.ts two
+  const candidates = ['../python/', '../../python/'].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
+  return candidates.find((dir) => existsSync(join(dir, 'pyfunc_wire.py'))) ?? candidates[0]!;
+})();
