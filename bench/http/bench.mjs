@@ -5,7 +5,9 @@
 //     (@pyfunc/http + @pyfunc/python) against `mlflow models serve --env-manager local` of
 //     2.20 (Flask + gunicorn), 2.22 and 3.x (FastAPI + uvicorn), each with its default worker
 //     count and the others tried for 2 cores; the best of each is the one with the highest
-//     throughput at 32 connections.
+//     throughput at 32 connections. Ours is also measured with dynamic batching (`batching` of
+//     serve(): concurrent 1-row requests scored in one predict), and the best of all our rows is
+//     the one compared.
 // 10. a trivial TypeScript model served by @pyfunc/http against a raw node:http hello-world.
 // Every server runs in its own process (server.mjs for ours and node:http); autocannon runs
 // alone in this process. On a 2-core machine autocannon itself takes most of a core, so every
@@ -17,6 +19,8 @@
 // Env: BENCH_SECONDS (default 5) per measured run, after a 1 s warm-up; BENCH_ONLY=9 or 10;
 // BENCH_ROUNDS (default 3): item 10 alternates the two servers this many times and keeps the median;
 // BENCH_WORKERS_OURS (default "1,2,3"), BENCH_WORKERS_MLFLOW (default "1,2,4");
+// BENCH_WORKERS_BATCHED (default "1,3"): our worker counts measured with batching (maxBatchSize
+// BENCH_BATCH_SIZE, default 32; "" skips those rows);
 // BENCH_MLFLOW (default "2.20,2.22,3").
 // Run: pnpm --filter @pyfunc/http... build && node bench/http/bench.mjs
 import { spawn, execFileSync } from 'node:child_process';
@@ -206,6 +210,7 @@ function printRatios(label, ours, theirs) {
   console.log(`  ${label} (${ours.name} w=${ours.workers} / ${theirs.name} w=${theirs.workers}): ${parts.join(' | ')}`);
 }
 
+const ourBatched = 'pyfunc serve+batch';
 const best = (rows) => rows.reduce((top, row) => (row.results.get(32).rps > top.results.get(32).rps ? row : top));
 console.log(`bench/http: ${seconds} s per run, node ${process.version}, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 
@@ -273,6 +278,19 @@ if (only === undefined || only === '9') {
         await server.stop();
       }
     }
+    const batchSize = Number(process.env.BENCH_BATCH_SIZE ?? 32);
+    for (const workers of list('BENCH_WORKERS_BATCHED', '1,3')) {
+      const server = await startNode(['python', modelDir, python3, workers, String(batchSize)]);
+      const size = Number(/workers=(\d+)/.exec(server.note)?.[1]);
+      try {
+        await check('pyfunc serve (batching)', server.url);
+        const row = { name: ourBatched, workers: String(size), size, results: await measure(server, body), load: loadavg()[0] };
+        rows.push(row);
+        console.log(`  measured ${row.name} w=${row.workers} (maxBatchSize ${batchSize})`);
+      } finally {
+        await server.stop();
+      }
+    }
     for (const version of list('BENCH_MLFLOW', '2.20,2.22,3')) {
       const name = `mlflow ${version === '3' ? '3.17' : version}`;
       for (const workers of ['default', ...list('BENCH_WORKERS_MLFLOW', '1,2,4').filter((w) => w !== '1')]) {
@@ -295,8 +313,9 @@ if (only === undefined || only === '9') {
     console.log('  * answers `Connection: close` (no keep-alive): autocannon reconnects after every answer, counts each close in');
     console.log('    `errors` and its latencies for such a server are not meaningful (req/s counts 2xx answers and is)');
   }
-  const ours = rows.filter((row) => row.name === 'pyfunc serve');
-  const theirs = rows.filter((row) => row.name !== 'pyfunc serve');
+  const isOurs = (row) => row.name === 'pyfunc serve' || row.name === ourBatched;
+  const ours = rows.filter(isOurs);
+  const theirs = rows.filter((row) => !isOurs(row));
   const oursDefault = ours[0];
   const oursBest = best(ours);
   for (const name of [...new Set(theirs.map((row) => row.name))]) {
@@ -308,8 +327,11 @@ if (only === undefined || only === '9') {
   const top = best(theirs);
   const a = oursBest.results.get(32);
   const b = top.results.get(32);
-  console.log(`  goals at 32 connections against the best of them (${top.name} w=${top.workers}): throughput ${ratio(a.rps / b.rps)} (goal ≥ 3×), ` +
-    `p99 ${ratio(a.p99 / Math.max(b.p99, 1))} (goal ≤ 0.5×)`);
+  const throughputRatio = a.rps / b.rps;
+  const p99Ratio = a.p99 / Math.max(b.p99, 1);
+  const verdict = (met) => (met ? 'met' : 'NOT met');
+  console.log(`  goals at 32 connections, the best of ours (${oursBest.name} w=${oursBest.workers}) against the best of them (${top.name} w=${top.workers}): ` +
+    `throughput ${ratio(throughputRatio)} (goal ≥ 3×: ${verdict(throughputRatio >= 3)}), p99 ${ratio(p99Ratio)} (goal ≤ 0.5×: ${verdict(p99Ratio <= 0.5)})`);
 }
 console.log(`\nload average at the end ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 process.exit(0);

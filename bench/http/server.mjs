@@ -2,9 +2,10 @@
 // One server of bench/http, in its own process (so the load generator never shares its event loop):
 //   node server.mjs raw                       raw node:http hello-world
 //   node server.mjs ts                        a trivial TypeScript model through @pyfunc/http serve()
-//   node server.mjs python <modelDir> <python> [workers]
+//   node server.mjs python <modelDir> <python> [workers] [batch]
 //                                             an MLflow model through @pyfunc/http + @pyfunc/python
-//                                             (workers omitted: the pool's default size)
+//                                             (workers omitted or "default": the pool's default size;
+//                                             batch: dynamic batching's maxBatchSize, 0/omitted = off)
 // Prints `READY <url>` on stdout once it answers, stops on SIGTERM.
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -12,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (name) => import(pathToFileURL(join(repo, 'packages', name, 'dist', 'index.js')).href);
-const [mode, modelDir, python, workersArg] = process.argv.slice(2);
+const [mode, modelDir, python, workersArg, batchArg] = process.argv.slice(2);
 
 if (mode === 'raw') {
   const answer = '{"predictions": [1]}';
@@ -37,9 +38,11 @@ if (mode === 'raw') {
   const workers = workersArg === undefined || workersArg === 'default' ? undefined : Number(workersArg);
   const model = await py.loadPythonModel(modelDir, { envManager: 'local', python, workers });
   const size = workers ?? py.defaultWorkerCount();
-  const server = await http.serve(model, { port: 0, shutdownGraceSeconds: 2, workers: size, handleSignals: false });
+  const batch = Number(batchArg ?? 0);
+  const batching = batch > 0 ? { maxBatchSize: batch } : false;
+  const server = await http.serve(model, { port: 0, shutdownGraceSeconds: 2, workers: size, handleSignals: false, batching });
   process.on('SIGTERM', () => void server.close().then(() => model.close()).then(() => process.exit(0)));
-  console.log(`READY ${server.url} workers=${size}`);
+  console.log(`READY ${server.url} workers=${size} batch=${batch}`);
 } else {
   console.error(`unknown mode ${String(mode)}`);
   process.exit(2);

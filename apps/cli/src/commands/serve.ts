@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { MlflowException } from '@pyfunc/format';
 import { serve } from '@pyfunc/http';
 import type { CliContext } from '../context.js';
@@ -20,6 +20,22 @@ interface ServeOptions {
   strictJson?: boolean;
   enableStreaming?: boolean;
   modelConfig?: string;
+  batchMaxSize: number;
+  batchMaxDelayMs: number;
+}
+
+/** A non-negative number of milliseconds (`2`, `0.5`). */
+function parseMilliseconds(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative number.`);
+  return number;
+}
+
+/** A non-negative integer. */
+function parseCount(value: string): number {
+  const number = parseInteger(value);
+  if (number < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer.`);
+  return number;
 }
 
 /** `100MiB`, `1048576`, `10mb`, `512k` → bytes. */
@@ -50,6 +66,9 @@ export function serveCommand(context: CliContext): Command {
     .option('--strict-json', 'write NaN and ±Infinity as null')
     .option('--enable-streaming', 'answer "stream": true requests with server-sent events')
     .addOption(new Option('--model-config <json|path>', 'model config overrides').env('SERVING_MODEL_CONFIG'))
+    .addOption(new Option('--batch-max-size <n>', 'dynamic batching: predict concurrent tabular requests together, up to n rows '
+      + '(only for models that score each row independently); 0 = off').default(0).argParser(parseCount))
+    .addOption(new Option('--batch-max-delay-ms <ms>', 'dynamic batching: longest wait for a batch to fill').default(2).argParser(parseMilliseconds))
     .action(async (options: ServeOptions, command: Command) => {
       const logger = loggerFor(context, command);
       rejectMlserver(options.enableMlserver);
@@ -79,6 +98,7 @@ export function serveCommand(context: CliContext): Command {
         logger,
         signal: controller.signal,
         loadOptions: { logger, ...(modelConfig === undefined ? {} : { modelConfig }) },
+        batching: options.batchMaxSize > 0 ? { maxBatchSize: options.batchMaxSize, maxDelayMs: options.batchMaxDelayMs } : false,
       });
       logger.info({ url: server.url, envManager }, `Serving ${dir} at ${server.url}`);
       context.onListening?.(server.url);

@@ -22,3 +22,5 @@ export type { ScoringServer, ServeOptions } from './serve.js';
 export { createClient, dumpInputData } from './client.js';
 export type { ScoringClient, ScoringClientOptions } from './client.js';
 export { PACKAGE_VERSION } from './version.js';
+export { Batcher, batchKey } from './batcher.js';
+export type { BatcherStats, BatchingOptions } from './batcher.js';

@@ -3,6 +3,7 @@
  */
 import { silentLogger, type Logger } from '@pyfunc/format';
 import type { PyFuncModel } from '@pyfunc/runtime';
+import { Batcher, type BatchingOptions } from './batcher.js';
 import { Limiter } from './limiter.js';
 import { ScoringMetrics } from './metrics.js';
 import { DEFAULT_MAX_BODY_SIZE } from './read-body.js';
@@ -29,6 +30,11 @@ export interface ScoringOptions {
   mlflowVersion?: string;
   /** Structured logs (pino fits). Default: silent. */
   logger?: Logger;
+  /**
+   * Dynamic batching of concurrent tabular requests (one predict for many; see the README).
+   * Safe only for models that predict every row independently. Default `false` (off).
+   */
+  batching?: BatchingOptions | false;
 }
 
 /** The model slot: empty until loaded (readiness). */
@@ -45,6 +51,8 @@ export interface ScoringContext {
   logger: Logger;
   metrics: ScoringMetrics;
   limiter: Limiter;
+  /** The dynamic batcher, when batching is on. */
+  batcher?: Batcher;
 }
 
 /** Builds the shared state for a model (or an empty slot filled later). */
@@ -56,6 +64,9 @@ export function createScoringContext(model: PyFuncModel | undefined, options: Sc
     const value = (slot.model as unknown as { workerRestarts?: unknown } | undefined)?.workerRestarts;
     return typeof value === 'number' ? value : undefined;
   };
+  // a Python worker handles one request at a time (serving.md 9.3): as many in flight as workers
+  const limiter = new Limiter(options.maxConcurrency ?? (model?.flavorName === 'python_function' ? workers : 32 * workers), options.maxQueue ?? 256);
+  const batching = options.batching;
   return {
     slot,
     options: {
@@ -68,7 +79,8 @@ export function createScoringContext(model: PyFuncModel | undefined, options: Sc
     },
     logger: options.logger ?? silentLogger,
     metrics,
-    // a Python worker handles one request at a time (serving.md 9.3): as many in flight as workers
-    limiter: new Limiter(options.maxConcurrency ?? (model?.flavorName === 'python_function' ? workers : 32 * workers), options.maxQueue ?? 256),
+    limiter,
+    // one batch in flight per model replica
+    ...(batching === undefined || batching === false ? {} : { batcher: new Batcher(limiter, workers, batching) }),
   };
 }

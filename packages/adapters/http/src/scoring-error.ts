@@ -43,9 +43,11 @@ const UNEXPECTED = 'Encountered an unexpected error while evaluating the model. 
  */
 export function toPredictionError(error: unknown, data: unknown): MlflowException {
   let original: unknown = error;
-  // the runtime wraps a model's own non-MLflow failure as INTERNAL_ERROR with a cause
+  // the runtime wraps a model's own non-MLflow failure as INTERNAL_ERROR with a cause; the Python
+  // backend does the same for a Python exception that is not an MlflowException (cause: PythonError)
   if (MlflowException.isInstance(error) && error.errorCode === 'INTERNAL_ERROR' && error.cause !== undefined
-    && !MlflowException.isInstance(error.cause) && /^The model's \w+ failed: /.test(error.message)) {
+    && !MlflowException.isInstance(error.cause)
+    && (/^The model's \w+ failed: /.test(error.message) || (error.cause as { name?: unknown }).name === 'PythonError')) {
     original = error.cause;
   }
   if (MlflowException.isInstance(original)) {

@@ -1,7 +1,8 @@
 /**
  * POST /invocations (serving.md 3-9): Request in, Response out; no framework, no socket.
  */
-import { MlflowException } from '@pyfunc/format';
+import { Frame, MlflowException } from '@pyfunc/format';
+import { batchKey } from '../batcher.js';
 import { checkContentType } from '../content-type.js';
 import { parseInvocationsRequest } from '../parse-invocations-request.js';
 import { readBody } from '../read-body.js';
@@ -80,7 +81,7 @@ function eventStream(chunks: AsyncIterable<unknown>, strictJson: boolean, signal
 
 /** The `/invocations` handler of one server. */
 export function createInvocationsHandler(context: ScoringContext): (request: Request) => Promise<Response> {
-  const { options, logger, limiter } = context;
+  const { options, logger, limiter, batcher } = context;
   return async (request: Request): Promise<Response> => {
     const model = context.slot.model;
     if (model === undefined) {
@@ -96,6 +97,21 @@ export function createInvocationsHandler(context: ScoringContext): (request: Req
       return await withDeadline(options.timeoutSeconds, async (deadline) => {
         const body = await readBody(request, options.maxBodySize);
         const parsed = parseInvocationsRequest(body, checked.format, model.metadata, { enableStreaming: options.enableStreaming });
+        const params = parsed.params as Record<string, unknown> | null;
+        const key = batcher !== undefined && !parsed.stream && parsed.data instanceof Frame && batcher.accepts(parsed.data.numRows)
+          ? batchKey(parsed.data, params) : undefined;
+        if (key !== undefined) {
+          // the batcher holds the limiter's slot for the whole batch
+          let prediction: unknown;
+          try {
+            prediction = await batcher!.predict(model, parsed.data as Frame, params, key);
+          } catch (error) {
+            throw batcher!.isAdmissionError(error) ? error : toPredictionError(error, parsed.data);
+          }
+          context.metrics.queued = limiter.queued;
+          if (deadline.aborted) throw new MlflowException('DEADLINE_EXCEEDED', DEADLINE);
+          return jsonResponse(200, serializePredictions(prediction, { unwrapped: false, strictJson: options.strictJson }));
+        }
         release = limiter.tryAcquire() ?? await limiter.acquire(deadline.signal);
         context.metrics.queued = limiter.queued;
         if (parsed.stream) {
