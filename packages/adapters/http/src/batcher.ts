@@ -6,9 +6,8 @@
  * fails, is predicted request by request, so every request gets the answer or error it would have
  * had alone.
  */
-import { Frame, copyPyValue, dumpsPythonJson } from '@pyfunc/format';
+import { Frame, concatFrames, copyPyValue, dumpsPythonJson, rowCount, sliceRows } from '@pyfunc/format';
 import type { PyFuncModel } from '@pyfunc/runtime';
-import { concatFrames, predictionRows, slicePrediction } from './frame-rows.js';
 import type { Limiter } from './limiter.js';
 
 /** Options of dynamic batching (`batching` of `serve`). */
@@ -177,7 +176,7 @@ export class Batcher {
       try {
         // a copy of the params: the requests keep theirs untouched for a fallback
         prediction = await batch.model.predict(concatFrames(batch.entries.map((entry) => entry.frame)), copyPyValue(batch.params));
-        ok = predictionRows(prediction) === batch.rows;
+        ok = rowCount(prediction) === batch.rows;
       } catch {
         ok = false;
       }
@@ -188,7 +187,7 @@ export class Batcher {
         for (const entry of batch.entries) {
           const end = start + entry.frame.numRows;
           try {
-            entry.resolve(slicePrediction(prediction, start, end));
+            entry.resolve(sliceRows(prediction, start, end));
           } catch (error) {
             entry.reject(error);
           }

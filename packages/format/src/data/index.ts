@@ -25,3 +25,4 @@ export { Frame, Series, isMissingValue, makeColumn } from './frame.js';
 export type { Column, DTypeMap, FrameOptions, Label } from './frame.js';
 export { CscMatrix, CsrMatrix } from './sparse.js';
 export type { SparseParts } from './sparse.js';
+export { concatFrames, rowCount, sliceRows } from './rows.js';

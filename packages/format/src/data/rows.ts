@@ -1,18 +1,13 @@
 /**
- * Row-wise concatenation and slicing of frames and predictions, for dynamic batching. These
- * would belong in @pyfunc/format's data module; they live here until it grows them.
+ * Row-wise concatenation and slicing of frames and of row-aligned values (series, tensors by
+ * their first axis, arrays): what a server's dynamic batching needs (`pd.concat(...,
+ * ignore_index=True)` and `iloc[start:end]`). Float marks of plain arrays (integral Python
+ * floats) move with their values.
  */
-import {
-  Frame,
-  Series,
-  Tensor,
-  allocateValues,
-  isFloatSlot,
-  markFloat,
-  type Column,
-  type DType,
-  type DTypeValues,
-} from '@pyfunc/format';
+import { isFloatSlot, markFloat } from '../py-values.js';
+import { allocateValues, type DType, type DTypeValues } from './dtype.js';
+import { Frame, Series, type Column } from './frame.js';
+import { Tensor } from './tensor.js';
 
 /** `values[start, end)` as new storage of the same kind (float marks of plain arrays kept). */
 function sliceValues(values: DTypeValues, start: number, end: number): DTypeValues {
@@ -65,7 +60,7 @@ function concatValidity(parts: readonly Column[], total: number): Uint8Array | n
 
 /**
  * The frames' rows one after another (`pd.concat(frames, ignore_index=True)`). The frames must
- * have the same column labels and dtypes, in the same order (the batcher's key guarantees it).
+ * have the same column labels and dtypes, in the same order.
  */
 export function concatFrames(frames: readonly Frame[]): Frame {
   const total = frames.reduce((sum, frame) => sum + frame.numRows, 0);
@@ -79,10 +74,10 @@ export function concatFrames(frames: readonly Frame[]): Frame {
 }
 
 /**
- * The number of rows of a prediction that has one entry per input row (a frame, a series, a
- * tensor's first axis, an array), or `undefined` for any other prediction.
+ * The number of rows of a value that has one entry per row (a frame with columns, a series, a
+ * tensor's first axis, an array or typed array), or `undefined` for any other value.
  */
-export function predictionRows(prediction: unknown): number | undefined {
+export function rowCount(prediction: unknown): number | undefined {
   if (prediction instanceof Frame) return prediction.columns.length > 0 ? prediction.numRows : undefined;
   if (prediction instanceof Series) return prediction.length;
   if (prediction instanceof Tensor) return prediction.shape.length > 0 ? prediction.shape[0] : undefined;
@@ -93,8 +88,8 @@ export function predictionRows(prediction: unknown): number | undefined {
   return undefined;
 }
 
-/** Rows `[start, end)` of a row-aligned prediction (see {@link predictionRows}), in the same type. */
-export function slicePrediction(prediction: unknown, start: number, end: number): unknown {
+/** Rows `[start, end)` of a row-aligned value (see {@link rowCount}), in the same type. */
+export function sliceRows(prediction: unknown, start: number, end: number): unknown {
   if (prediction instanceof Frame) {
     return new Frame(prediction.columns.map((column) => ({
       name: column.name,
