@@ -27,6 +27,8 @@ export class ScoringMetrics {
   queued = 0;
   /** Reads the model's worker restarts, when the model exposes them. */
   workerRestarts: (() => number | undefined) | undefined;
+  /** Reads the dynamic batcher's counts, when batching is on. */
+  batching: (() => { batches: number; batchedRequests: number; fallbacks: number }) | undefined;
 
   /** Records one finished request. */
   observe(route: string, method: string, status: number, seconds: number, errorCode?: string): void {
@@ -82,6 +84,12 @@ export class ScoringMetrics {
     const restarts = this.workerRestarts?.();
     if (restarts !== undefined) {
       lines.push('# HELP pyfunc_model_worker_restarts_total Model worker processes restarted.', '# TYPE pyfunc_model_worker_restarts_total counter', `pyfunc_model_worker_restarts_total ${restarts}`);
+    }
+    const batching = this.batching?.();
+    if (batching !== undefined) {
+      lines.push('# HELP pyfunc_http_batches_total Batched predict calls (dynamic batching).', '# TYPE pyfunc_http_batches_total counter', `pyfunc_http_batches_total ${batching.batches}`);
+      lines.push('# HELP pyfunc_http_batched_requests_total Requests answered from a batched predict.', '# TYPE pyfunc_http_batched_requests_total counter', `pyfunc_http_batched_requests_total ${batching.batchedRequests}`);
+      lines.push('# HELP pyfunc_http_batch_fallbacks_total Batches predicted again request by request (a failure or output not row-aligned).', '# TYPE pyfunc_http_batch_fallbacks_total counter', `pyfunc_http_batch_fallbacks_total ${batching.fallbacks}`);
     }
     return `${lines.join('\n')}\n`;
   }

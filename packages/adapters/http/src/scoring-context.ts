@@ -67,6 +67,8 @@ export function createScoringContext(model: PyFuncModel | undefined, options: Sc
   // a Python worker handles one request at a time (serving.md 9.3): as many in flight as workers
   const limiter = new Limiter(options.maxConcurrency ?? (model?.flavorName === 'python_function' ? workers : 32 * workers), options.maxQueue ?? 256);
   const batching = options.batching;
+  const batcher = batching === undefined || batching === false ? undefined : new Batcher(limiter, workers, batching);
+  if (batcher !== undefined) metrics.batching = () => batcher.stats;
   return {
     slot,
     options: {
@@ -81,6 +83,6 @@ export function createScoringContext(model: PyFuncModel | undefined, options: Sc
     metrics,
     limiter,
     // one batch in flight per model replica
-    ...(batching === undefined || batching === false ? {} : { batcher: new Batcher(limiter, workers, batching) }),
+    ...(batcher === undefined ? {} : { batcher }),
   };
 }

@@ -82,6 +82,7 @@ function pair(options: { signed?: boolean; maxBatchSize?: number; maxDelayMs?: n
     batchedCalls,
     plainCalls,
     stats: batched.context.batcher!.stats,
+    metricsText: async () => (await batched.app.request('/metrics')).text(),
     /**
      * A blocker request first (so the model is busy), then `bodies` at once to the batching app;
      * the same bodies one by one to the plain app. Returns both answers, in order.
@@ -105,7 +106,7 @@ function split(data: number[][], params?: Record<string, unknown>, columns = ['a
 
 describe('dynamic batching with a TypeScript model', () => {
   it('batches concurrent requests into fewer predicts, each answer byte for byte the unbatched one', async () => {
-    const { burst, batchedCalls, plainCalls, stats } = pair();
+    const { burst, batchedCalls, plainCalls, stats, metricsText } = pair();
     const bodies: (string | [string, string])[] = Array.from({ length: 24 }, (_, i) => split([[i * 0.37, Math.sqrt(i)]]));
     bodies.push(split([[1, 2], [3, 4], [5.5, 6]]));
     bodies.push(JSON.stringify({ dataframe_records: [{ a: 7, b: 0.1 }, { a: 8, b: 0.2 }] }));
@@ -117,6 +118,11 @@ describe('dynamic batching with a TypeScript model', () => {
     expect(batchedCalls.map((call) => call.rows)).toEqual([1, 24 + 3 + 2 + 2]);
     expect(plainCalls.length).toBe(bodies.length);
     expect(stats).toMatchObject({ batches: 1, batchedRequests: bodies.length, fallbacks: 0 });
+    // the counts are on /metrics
+    const metrics = await metricsText();
+    expect(metrics).toContain('\npyfunc_http_batches_total 1\n');
+    expect(metrics).toContain(`\npyfunc_http_batched_requests_total ${bodies.length}\n`);
+    expect(metrics).toContain('\npyfunc_http_batch_fallbacks_total 0\n');
   });
 
   it.each(['tensor', 'series', 'frame', 'array', 'matrix'])('splits a row-aligned %s prediction by request', async (out) => {
