@@ -18,7 +18,7 @@ export { dumpsPythonJson, parsePythonJson } from './python-json.js';
 export type { DumpsPythonJsonOptions, ParsePythonJsonOptions } from './python-json.js';
 export * from './yaml/index.js';
 export * from './signature/index.js';
-export { MLFLOW_COMPAT_VERSION, MLMODEL_FILE_NAME, Model, writeFileAtomic } from './model.js';
+export { MLFLOW_COMPAT_VERSION, MLMODEL_FILE_NAME, Model, modelTagsDict, writeFileAtomic } from './model.js';
 export type { FlavorConfig, ModelInit, SavedInputExampleInfo, ToDictOptions } from './model.js';
 export * from './data/index.js';
 export { castFrameToSchema } from './cast-frame-to-schema.js';

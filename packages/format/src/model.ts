@@ -340,25 +340,9 @@ export class Model {
     return options.mlflow === undefined ? own : mlflowToDict(own, options.mlflow, this.#signature);
   }
 
-  /**
-   * What MLflow records about a logged model on its run (`Model.get_tags_dict()`, the entries of
-   * the `mlflow.log-model.history` tag): `run_id`, `artifact_path`, `utc_time_created`,
-   * `model_uuid` where set, then `flavors` with each flavor's `config` left out.
-   */
+  /** What MLflow records about this model on its run: {@link modelTagsDict} of `toDict(options)`. */
   getTagsDict(options: ToDictOptions = { mlflow: '2' }): Record<string, PyValue> {
-    const full = this.toDict(options);
-    const tags: Record<string, PyValue> = {};
-    for (const [key, value] of Object.entries(full)) {
-      if (['run_id', 'artifact_path', 'utc_time_created', 'model_uuid'].includes(key)) tags[key] = value;
-    }
-    const flavors: Record<string, PyValue> = {};
-    for (const [name, config] of Object.entries((full.flavors ?? {}) as Record<string, PyValue>)) {
-      flavors[name] = isPlainObject(config)
-        ? Object.fromEntries(Object.entries(config as Record<string, PyValue>).filter(([key]) => key !== 'config'))
-        : config;
-    }
-    tags.flavors = flavors;
-    return tags;
+    return modelTagsDict(this.toDict(options));
   }
 
   /** The MLmodel file's text, as PyYAML's `safe_dump(d, default_flow_style=False)` writes it. */
@@ -604,4 +588,29 @@ export async function writeFileAtomic(filePath: string, content: string | Uint8A
     throw new MlflowException('IO_ERROR', `Could not write ${filePath}: ${(error as Error).message}`,
       { path: filePath, cause: error });
   }
+}
+
+const TAG_KEYS = new Set(['run_id', 'artifact_path', 'utc_time_created', 'model_uuid']);
+
+/**
+ * MLflow's `Model.get_tags_dict()` over an MLmodel dict — what a run records about a logged model
+ * (the entries of the `mlflow.log-model.history` tag): `run_id`, `artifact_path`,
+ * `utc_time_created`, `model_uuid` as present, in the dict's order, then `flavors` with each
+ * flavor's `config` left out. Values are copied with their float marks.
+ */
+export function modelTagsDict(modelDict: Record<string, unknown>): Record<string, PyValue> {
+  const tags: Record<string, PyValue> = {};
+  for (const [key, value] of Object.entries(modelDict)) {
+    if (TAG_KEYS.has(key) && value !== undefined) tags[key] = copyPyValue(value as PyValue);
+  }
+  const flavors: Record<string, PyValue> = {};
+  if (isPlainObject(modelDict.flavors)) {
+    for (const [name, config] of Object.entries(modelDict.flavors as Record<string, PyValue>)) {
+      const copied = copyPyValue(config);
+      if (isPlainObject(copied)) delete (copied as Record<string, PyValue>).config;
+      flavors[name] = copied;
+    }
+  }
+  tags.flavors = flavors;
+  return tags;
 }

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { MlflowException, silentLogger, type Logger } from '@pyfunc/format';
-import { MessageReader, PYTHON_WIRE_DIR, decodeValue, encodeMessage, encodeValue, type WireMessage, type WireTree } from '@pyfunc/runtime/wire';
+import { MessageReader, decodeValue, pythonWireDir, encodeMessage, encodeValue, type WireMessage, type WireTree } from '@pyfunc/runtime/wire';
 
 /** The worker script shipped in the package's `python/` folder. */
 export const WORKER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'python', 'pyfunc_worker.py');
@@ -84,7 +84,7 @@ export class PythonWorker {
       PYTHONUNBUFFERED: '1',
       PYFUNC_WORKER_OPTIONS: JSON.stringify(options.workerOptions ?? {}),
       PYFUNC_WORKER_TRANSPORT: this.#json ? 'json' : 'binary',
-      PYFUNC_WIRE_DIR: PYTHON_WIRE_DIR,
+      PYFUNC_WIRE_DIR: pythonWireDir(),
     };
     const argv = ['-u', WORKER_SCRIPT, modelDir];
     this.#child = launch.spawn !== undefined

@@ -5,17 +5,16 @@
  */
 import { getModelDependencies as getLocalModelDependencies, type GetModelDependenciesOptions as LocalOptions } from '@pyfunc/environment';
 import { downloadArtifacts } from '@pyfunc/tracking';
+import { localPathOf } from './load-model.js';
 
 export interface GetModelDependenciesOptions extends LocalOptions {
   /** Tracking server or `mlruns/` for `runs:/` and `models:/` URIs; default `MLFLOW_TRACKING_URI`. */
   trackingUri?: string;
 }
 
-const remoteScheme = /^(?!file:)[a-zA-Z][a-zA-Z0-9+.-]+:/;
-
 export async function getModelDependencies(modelUri: string, options: GetModelDependenciesOptions = {}): Promise<string> {
   const { trackingUri, ...rest } = options;
-  if (typeof modelUri !== 'string' || !remoteScheme.test(modelUri)) return getLocalModelDependencies(modelUri, rest);
+  if (typeof modelUri !== 'string' || modelUri === '' || localPathOf(modelUri) !== undefined) return getLocalModelDependencies(modelUri, rest);
   const local = await downloadArtifacts({ artifactUri: modelUri, ...(trackingUri !== undefined ? { trackingUri } : {}) });
   return getLocalModelDependencies(local, rest);
 }

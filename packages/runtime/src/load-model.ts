@@ -42,7 +42,7 @@ function messageOf(error: unknown): string {
 }
 
 /** Local directory of a local model URI (a path or a `file:` URI); `undefined` for remote URIs. */
-function localPathOf(uri: string | URL): string | undefined {
+export function localPathOf(uri: string | URL): string | undefined {
   if (uri instanceof URL) {
     if (uri.protocol !== 'file:') return undefined;
     return fileURLToPath(uri);

@@ -345,8 +345,8 @@ export function decodeValue(node: WireTree, buffers: readonly Uint8Array[]): unk
  * The folder holding `pyfunc_wire.py`, the Python side of this format (and the loader of
  * TypeScript models' `python_function` flavor); @pyfunc/python's worker imports the codec from it.
  */
-export const PYTHON_WIRE_DIR: string = (() => {
-  // dist/wire.js is one level below the package root, src/python-shim/wire.ts two
+export function pythonWireDir(): string {
+  // dist/*.js is one level below the package root, src/python-shim/wire.ts two
   const candidates = ['../python/', '../../python/'].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
   return candidates.find((dir) => existsSync(join(dir, 'pyfunc_wire.py'))) ?? candidates[0]!;
-})();
+}

@@ -6,7 +6,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
-  MlflowException, copyPyValue, dumpsPythonJson, isPlainObject, parsePythonJson, silentLogger,
+  MlflowException, dumpsPythonJson, modelTagsDict, parsePythonJson, silentLogger,
   type Logger, type PyValue,
 } from '@pyfunc/format';
 import type {
@@ -440,7 +440,7 @@ export class FileStore implements TrackingStore {
   async recordLoggedModel(runId: string, modelDict: Record<string, unknown>): Promise<void> {
     validateRunId(runId);
     const run = await this.#activeRun(runId);
-    const entry = historyEntry(modelDict);
+    const entry = modelTagsDict(modelDict);
     const path = join(run.runDir, 'tags', HISTORY_TAG);
     const previous = await readText(path);
     let list: PyValue[] = [];
@@ -586,28 +586,3 @@ export class FileStore implements TrackingStore {
 
 const LOGGED_MODEL_FILTER_KEYS: ReadonlySet<string> = new Set(['name', 'source_run_id', 'model_id']);
 
-const HISTORY_KEYS = new Set(['run_id', 'utc_time_created', 'artifact_path', 'model_uuid']);
-
-/**
- * The history-tag entry of a model dict (MLflow's `Model.get_tags_dict`): `run_id`,
- * `artifact_path`, `utc_time_created`, `model_uuid` in the dict's own order (nulls dropped), then
- * `flavors` with every flavor's `config` removed.
- */
-export function historyEntry(modelDict: Record<string, unknown>): Record<string, PyValue> {
-  if (!isPlainObject(modelDict)) throw MlflowException.invalidParameterValue('A model dict must be an object.');
-  const entry: Record<string, PyValue> = {};
-  for (const [key, value] of Object.entries(modelDict)) {
-    if (HISTORY_KEYS.has(key) && value !== undefined && value !== null) entry[key] = copyPyValue(value as PyValue);
-  }
-  const flavors: Record<string, PyValue> = {};
-  const source = modelDict.flavors;
-  if (isPlainObject(source)) {
-    for (const [flavor, config] of Object.entries(source as Record<string, unknown>)) {
-      const copied = copyPyValue(config as PyValue);
-      if (isPlainObject(copied)) delete (copied as Record<string, PyValue>).config;
-      flavors[flavor] = copied;
-    }
-  }
-  entry.flavors = flavors;
-  return entry;
-}

@@ -1,2 +1,2 @@
-export { FileStore, historyEntry as logModelHistoryEntry } from './file-store.js';
+export { FileStore } from './file-store.js';
 export type { FileStoreOptions } from './file-store.js';

@@ -2,7 +2,7 @@
  * `TrackingStore` over a tracking server's REST API (`<tracking_uri>/api/2.0/mlflow/…`,
  * format.md 7.7), the way MLflow's `RestStore` and registry `RestStore` call it.
  */
-import { MlflowException, dumpsPythonJson } from '@pyfunc/format';
+import { MlflowException, dumpsPythonJson, modelTagsDict } from '@pyfunc/format';
 import type {
   CreateModelVersionOptions, CreateRunOptions, Experiment, LogBatch, LoggedModel, Metric, ModelVersion,
   RegisteredModel, Run, RunInfo, SearchOptions, TrackingStore, UpdateRunOptions, SearchLoggedModelsOptions } from '../../types.js';
@@ -116,7 +116,7 @@ export class RestStore implements TrackingStore {
   }
 
   async recordLoggedModel(runId: string, modelDict: Record<string, unknown>): Promise<void> {
-    await this.call('POST', 'runs/log-model', { run_id: runId, model_json: dumpsPythonJson(tagsDict(modelDict)) });
+    await this.call('POST', 'runs/log-model', { run_id: runId, model_json: dumpsPythonJson(modelTagsDict(modelDict)) });
   }
 
   async deleteRun(runId: string): Promise<void> {
@@ -265,32 +265,6 @@ export class RestStore implements TrackingStore {
     }
     return limit === undefined ? out : out.slice(0, limit);
   }
-}
-
-/**
- * MLflow's `Model.get_tags_dict()`: `run_id`, `utc_time_created`, `artifact_path`, `model_uuid`
- * (in the dict's own order, when set), then `flavors` without any flavor's `config`.
- */
-function tagsDict(modelDict: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(modelDict)) {
-    if (['run_id', 'utc_time_created', 'artifact_path', 'model_uuid'].includes(key) && value !== undefined && value !== null) {
-      out[key] = value;
-    }
-  }
-  const flavors: Record<string, unknown> = {};
-  const given = modelDict.flavors;
-  if (typeof given === 'object' && given !== null && !Array.isArray(given)) {
-    for (const [name, config] of Object.entries(given)) {
-      if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
-        flavors[name] = Object.fromEntries(Object.entries(config).filter(([k]) => k !== 'config'));
-      } else {
-        flavors[name] = config;
-      }
-    }
-  }
-  out.flavors = flavors;
-  return out;
 }
 
 function dropUndefined(fields: Json): Json {
