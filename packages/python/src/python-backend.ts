@@ -2,7 +2,6 @@
  * The `python_function` backend: loads a model in Python workers running MLflow's own
  * `mlflow.pyfunc.load_model`, inside the model's restored environment.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { MlflowException, type Logger } from '@pyfunc/format';
 import {
@@ -40,7 +39,8 @@ export interface PythonLoadOptions {
   transport?: 'binary' | 'json';
 }
 
-const requestOptions = new AsyncLocalStorage<{ options: PythonLoadOptions; loaded?: PythonLoadedModel }>();
+/** The model each `backendOptions` object of this package's `loadModel` produced. */
+const loadedByOptions = new WeakMap<object, PythonLoadedModel>();
 const loadedByModel = new WeakMap<PyFuncModel, PythonLoadedModel>();
 const livePools = new Set<WorkerPool>();
 let exitHookInstalled = false;
@@ -67,9 +67,13 @@ function envNumber(name: string): number | undefined {
   return value;
 }
 
-function resolveOptions(defaults: PythonLoadOptions): Required<Pick<PythonLoadOptions, 'envManager' | 'python'>> & PythonLoadOptions {
+const OPTION_KEYS = ['envManager', 'python', 'workers', 'requestTimeoutMs', 'envCacheDir', 'transport'] as const;
+
+/** The backend's options: the defaults, overridden by the load call's `backendOptions` (its known keys). */
+function resolveOptions(defaults: PythonLoadOptions, backendOptions: Readonly<Record<string, unknown>> = {}): Required<Pick<PythonLoadOptions, 'envManager' | 'python'>> & PythonLoadOptions {
   const given: PythonLoadOptions = { ...defaults };
-  for (const [key, value] of Object.entries(requestOptions.getStore()?.options ?? {})) {
+  for (const key of OPTION_KEYS) {
+    const value = backendOptions[key];
     if (value !== undefined) (given as Record<string, unknown>)[key] = value;
   }
   const envManager = given.envManager ?? (process.env.PYFUNC_ENV_MANAGER as EnvManagerName | undefined) ?? 'local';
@@ -118,8 +122,7 @@ async function launchFor(modelDir: string, options: ReturnType<typeof resolveOpt
   return {
     python: environment.python,
     env: environment.extraEnv,
-    spawn: spawnIn === undefined ? undefined : (argv, env) =>
-      spawnIn(argv, { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], cwd: modelDir }),
+    spawn: spawnIn === undefined ? undefined : (argv, env, stdio) => spawnIn(argv, { env, stdio, cwd: modelDir }),
   };
 }
 
@@ -160,7 +163,7 @@ export function createPythonBackend(defaults: PythonLoadOptions = {}): FlavorBac
     specificationVersion: 'v1',
     flavorName: 'python_function',
     async doLoad(modelDir: string, loadOptions: LoadOptions): Promise<LoadedModelV1> {
-      const options = resolveOptions(defaults);
+      const options = resolveOptions(defaults, loadOptions.backendOptions);
       const logger = loadOptions.logger;
       const launch = await launchFor(modelDir, options, logger);
       const pool = await WorkerPool.start(modelDir, launch, {
@@ -176,8 +179,7 @@ export function createPythonBackend(defaults: PythonLoadOptions = {}): FlavorBac
       installExitHook();
       livePools.add(pool);
       const loaded = new PythonLoadedModel(pool);
-      const store = requestOptions.getStore();
-      if (store !== undefined) store.loaded = loaded;
+      if (loadOptions.backendOptions !== undefined) loadedByOptions.set(loadOptions.backendOptions, loaded);
       return loaded;
     },
   };
@@ -198,14 +200,16 @@ registerBackend(backend);
  *   interpreter or environment tool; the Python load error (with its traceback) when MLflow
  *   fails to load the model; INTERNAL_ERROR when an environment cannot be built.
  */
-export function loadModel(modelUri: string | URL, options: LoadModelOptions & PythonLoadOptions = {}): Promise<PyFuncModel> {
+export async function loadModel(modelUri: string | URL, options: LoadModelOptions & PythonLoadOptions = {}): Promise<PyFuncModel> {
   const { envManager, python, workers, requestTimeoutMs, envCacheDir, transport, ...rest } = options;
-  const store: { options: PythonLoadOptions; loaded?: PythonLoadedModel } = { options: { envManager, python, workers, requestTimeoutMs, envCacheDir, transport } };
-  return requestOptions.run(store, async () => {
-    const model = await runtimeLoadModel(modelUri, rest);
-    if (store.loaded !== undefined) loadedByModel.set(model, store.loaded);
-    return model;
-  });
+  const backendOptions: Record<string, unknown> = { ...rest.backendOptions };
+  for (const [key, value] of Object.entries({ envManager, python, workers, requestTimeoutMs, envCacheDir, transport })) {
+    if (value !== undefined) backendOptions[key] = value;
+  }
+  const model = await runtimeLoadModel(modelUri, { ...rest, backendOptions });
+  const loaded = loadedByOptions.get(backendOptions);
+  if (loaded !== undefined) loadedByModel.set(model, loaded);
+  return model;
 }
 
 /** The process ids of the workers of a model loaded with this package's {@link loadModel} (empty for other models). */

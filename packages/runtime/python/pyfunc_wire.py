@@ -41,9 +41,46 @@ class MessageReader:
     """Reads messages from a file descriptor: small reads for headers, buffers read straight into
     one preallocated array (no joins, no copies)."""
 
-    def __init__(self, fd):
+    def __init__(self, fd, shared_fd=None):
         self.fd = fd
         self.pending = bytearray()
+        self._spare = None
+        # the shared-memory file (a deleted file in /dev/shm Node opened and passed down): large
+        # requests' buffers are written there and mapped here, never crossing the pipe
+        self.shared_fd = shared_fd
+        self._map = None
+
+    def shared_free(self):
+        """Whether nothing references the mapped request buffers any more (Node may overwrite them)."""
+        # references: the attribute and getrefcount's argument; every array or memoryview over
+        # the mapping holds one more
+        return self._map is None or sys.getrefcount(self._map) <= 2
+
+    def _shared(self, offset, total):
+        import mmap
+        need = offset + total
+        if self._map is None or len(self._map) < need:
+            size = os.fstat(self.shared_fd).st_size
+            if size < need:
+                raise ValueError(f"shared request of {need} bytes beyond the file's {size}")
+            self._map = None  # the old mapping goes once the arrays viewing it do
+            self._map = mmap.mmap(self.shared_fd, size)
+        return _np().frombuffer(self._map, dtype="uint8", count=total, offset=offset)
+
+    def _body(self, total):
+        """An 8-aligned uint8 array of ``total`` bytes. The previous message's array is reused when
+        nothing references it any more (its frame was dropped after predict): a fresh one would be
+        faulted in and zeroed page by page, which costs as much as the transfer itself."""
+        np = _np()
+        spare = self._spare
+        # references: the attribute and getrefcount's argument (views, frames and memoryviews
+        # of a message still in use hold more)
+        if spare is not None and spare.nbytes >= total and sys.getrefcount(spare) <= 3:
+            return spare[:total]
+        self._spare = None
+        spare = np.empty(max(total, 1 << 16), dtype="uint8")
+        self._spare = spare
+        return spare[:total]
 
     def _small(self, n):
         while len(self.pending) < n:
@@ -71,6 +108,9 @@ class MessageReader:
         raw = self._small(4)
         if raw is None:
             return None
+        global _HDR_NS
+        import time as _t
+        _HDR_NS = _t.monotonic_ns()
         (hlen,) = struct.unpack("<I", raw)
         header = self._small(hlen + _pad(4 + hlen))
         if header is None:
@@ -88,22 +128,44 @@ class MessageReader:
         for length in lens:
             offsets.append(total)
             total += length + _pad(length)
-        body = _np().empty(total, dtype="uint8")
-        view = memoryview(body)
-        if not self._into(view):
-            return None
+        shared = message.get("shm")
+        if shared is not None and self.shared_fd is not None:
+            body = self._shared(int(shared["offset"]), total)
+            view = memoryview(body)
+        else:
+            body = self._body(total)
+            view = memoryview(body)
+            if not self._into(view):
+                return None
         buffers.extend(view[o:o + n] for o, n in zip(offsets, lens))
         buffers.body = body
         buffers.offsets = offsets
         return message, buffers
 
 
-def write_message(fd, lock, message, buffers=(), json_transport=False):
+SHARED_MIN = 1 << 20
+
+
+def write_message(fd, lock, message, buffers=(), json_transport=False, shared_fd=None):
+    """Writes one message; with ``shared_fd``, buffers of SHARED_MIN bytes or more in all go into
+    that file from offset 0 instead of the pipe (the header says so in "shm")."""
     if json_transport and buffers:  # the JSON debugging transport: buffers inline, base64
         import base64
         message["b64"] = [base64.b64encode(bytes(b)).decode("ascii") for b in buffers]
         buffers = ()
     message["lens"] = [len(b) if isinstance(b, (bytes, bytearray)) else b.nbytes for b in buffers]
+    if shared_fd is not None and sum(message["lens"]) >= SHARED_MIN:
+        parts = []
+        for b, size in zip(buffers, message["lens"]):
+            parts.append(b)
+            parts.append(b"\0" * _pad(size))
+        total = sum(size + _pad(size) for size in message["lens"])
+        try:
+            _pwrite_all(shared_fd, parts, 0)
+            message["shm"] = {"offset": 0, "size": total}
+            buffers = ()
+        except OSError:  # no room in /dev/shm: the pipe it is
+            pass
     header = json.dumps(message, allow_nan=False, separators=(",", ":")).encode("utf-8")
     parts = [struct.pack("<I", len(header)), header, b"\0" * _pad(4 + len(header))]
     for b in buffers:
@@ -112,6 +174,19 @@ def write_message(fd, lock, message, buffers=(), json_transport=False):
         parts.append(b"\0" * _pad(size))
     with lock:
         _write_all(fd, parts)
+
+
+def _pwrite_all(fd, parts, offset):
+    views = [v for v in (memoryview(p).cast("B") for p in parts) if len(v)]
+    while views:
+        written = os.pwritev(fd, views[:512], offset)
+        offset += written
+        while written:
+            if written >= len(views[0]):
+                written -= len(views.pop(0))
+            else:
+                views[0] = views[0][written:]
+                written = 0
 
 
 def _write_all(fd, parts):

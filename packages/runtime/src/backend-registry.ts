@@ -21,6 +21,12 @@ export interface LoadOptions {
   readonly suppressWarnings: boolean;
   /** Receives load-time warnings. */
   readonly logger: Logger;
+  /**
+   * The load call's `backendOptions`, as given (an empty object when none): options meant for
+   * the backend itself, such as @pyfunc/python's `envManager` or `workers`. Each backend reads
+   * the keys it knows and ignores the rest.
+   */
+  readonly backendOptions: Readonly<Record<string, unknown>>;
 }
 
 /** A model a backend has loaded: the implementation behind a `PyFuncModel`. */

@@ -33,6 +33,12 @@ export interface LoadModelOptions {
   trackingUri?: string;
   /** Model registry for `models:/` URIs; default `MLFLOW_REGISTRY_URI`, else the tracking URI. */
   registryUri?: string;
+  /**
+   * Options for the backend that runs the model, passed through untouched: for a Python model,
+   * @pyfunc/python's `envManager`, `python`, `workers`, `requestTimeoutMs`… (each backend
+   * documents its keys and ignores the others).
+   */
+  backendOptions?: Readonly<Record<string, unknown>>;
 }
 
 registerBackend(jsFunctionBackend);
@@ -220,6 +226,7 @@ export async function loadModel(modelUri: string | URL, options: LoadModelOption
     modelConfigOverrides: overrides,
     suppressWarnings: options.suppressWarnings === true,
     logger,
+    backendOptions: options.backendOptions ?? {},
   });
   if (flavor.streamable === true && impl.enforcesSchema !== true && typeof impl.doPredictStream !== 'function') {
     throw new MlflowException('INTERNAL_ERROR', 'Model implementation is missing required predict_stream method.');

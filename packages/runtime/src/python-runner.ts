@@ -98,6 +98,7 @@ async function main(): Promise<void> {
             modelConfigOverrides: undefined,
             suppressWarnings: header.suppress_warnings === true,
             logger: stderrLogger,
+            backendOptions: {},
           });
           send({ op: 'ready', pid: process.pid, node: process.versions.node });
         } catch (error) {

@@ -45,23 +45,71 @@ export interface WireMessage {
 const pad8 = (n: number): number => (8 - (n % 8)) % 8;
 const ZEROS = Buffer.alloc(8);
 
-/** Frames a header and its buffers as one message (a list of chunks to write in order). */
-export function encodeMessage(header: Record<string, unknown>, buffers: readonly Uint8Array[] = [], options: { json?: boolean } = {}): Buffer[] {
+/**
+ * The body of a message: its buffers back to back, each padded to 8 bytes (what follows the
+ * header on the pipe, or what is written to the shared file), and its size.
+ */
+export function bodyChunks(buffers: readonly Uint8Array[]): { chunks: Buffer[]; size: number } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (const buffer of buffers) {
+    chunks.push(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+    const padding = pad8(buffer.byteLength);
+    if (padding > 0) chunks.push(ZEROS.subarray(0, padding));
+    size += buffer.byteLength + padding;
+  }
+  return { chunks, size };
+}
+
+/**
+ * Frames a header and its buffers as one message (a list of chunks to write in order). With
+ * `shared`, the buffers were written to the shared file at that offset: the header says so
+ * (`shm`) and only the header is framed.
+ */
+export function encodeMessage(
+  header: Record<string, unknown>,
+  buffers: readonly Uint8Array[] = [],
+  options: { json?: boolean; shared?: { offset: number } } = {},
+): Buffer[] {
   if (options.json === true) {
     // debugging fallback: everything readable in the header, buffers as base64
     const b64 = buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
     return encodeMessage({ ...header, b64 }, []);
   }
-  const json = Buffer.from(JSON.stringify({ ...header, lens: buffers.map((b) => b.byteLength) }), 'utf8');
+  const body = bodyChunks(buffers);
+  const framed: Record<string, unknown> = { ...header, lens: buffers.map((b) => b.byteLength) };
+  if (options.shared !== undefined) framed.shm = { offset: options.shared.offset, size: body.size };
+  const json = Buffer.from(JSON.stringify(framed), 'utf8');
   const prefix = Buffer.allocUnsafe(4);
   prefix.writeUInt32LE(json.length, 0);
   const chunks: Buffer[] = [prefix, json, ZEROS.subarray(0, pad8(4 + json.length))];
-  for (const buffer of buffers) {
-    chunks.push(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength));
-    const padding = pad8(buffer.byteLength);
-    if (padding > 0) chunks.push(ZEROS.subarray(0, padding));
+  return options.shared !== undefined ? chunks : chunks.concat(body.chunks);
+}
+
+/** Where a message's buffers are when they were written to the shared file instead of the pipe. */
+export interface SharedBody {
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** The shared-file location a message header names (`shm`), if any. */
+export function sharedBodyOf(header: Record<string, unknown>): SharedBody | undefined {
+  const shm = header.shm;
+  if (shm === null || typeof shm !== 'object') return undefined;
+  const { offset, size } = shm as Record<string, unknown>;
+  return typeof offset === 'number' && typeof size === 'number' ? { offset, size } : undefined;
+}
+
+/** Splits a message body (read from the shared file) into the buffers its header's `lens` lists. */
+export function splitBody(header: Record<string, unknown>, body: Uint8Array): Uint8Array[] {
+  const buffers: Uint8Array[] = [];
+  let offset = 0;
+  for (const len of (header.lens as number[] | undefined) ?? []) {
+    if (offset + len > body.byteLength) throw new MlflowException('INTERNAL_ERROR', 'Python sent a shared message shorter than its header says.');
+    buffers.push(new Uint8Array(body.buffer, body.byteOffset + offset, len));
+    offset += len + pad8(len);
   }
-  return chunks;
+  return buffers;
 }
 
 /** Reassembles messages from a byte stream. */
@@ -88,7 +136,8 @@ export class MessageReader {
         } catch (error) {
           throw new MlflowException('INTERNAL_ERROR', 'Python sent a malformed message header.', { cause: error });
         }
-        const lens = Array.isArray(header.lens) ? (header.lens as number[]) : [];
+        // a body in the shared file does not follow the header
+        const lens = Array.isArray(header.lens) && sharedBodyOf(header) === undefined ? (header.lens as number[]) : [];
         const total = headerEnd + lens.reduce((sum, len) => sum + len + pad8(len), 0);
         this.#need = { headerLength: headerEnd, header, total };
       }
@@ -97,7 +146,8 @@ export class MessageReader {
       const whole = this.#take(need.total);
       const buffers: Uint8Array[] = [];
       let offset = need.headerLength;
-      for (const len of (need.header.lens as number[] | undefined) ?? []) {
+      const inline = sharedBodyOf(need.header) === undefined ? (need.header.lens as number[] | undefined) ?? [] : [];
+      for (const len of inline) {
         buffers.push(new Uint8Array(whole.buffer, whole.byteOffset + offset, len));
         offset += len + pad8(len);
       }
