@@ -32,5 +32,5 @@ export {
 export type { ModelAdapter } from './js-function-flavor.js';
 export * from './enforcement/index.js';
 export * from './chat/index.js';
-export { logModel } from './log-model.js';
+export { logModel, pyfuncModelFlavorName } from './log-model.js';
 export type { LogModelOptions, ModelInfo } from './log-model.js';

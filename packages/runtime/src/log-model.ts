@@ -1,248 +1,102 @@
 /**
- * `logModel`: save a model into a run of an MLflow tracking store (a server or `mlruns/`),
- * record it on the run and optionally register it — MLflow 2.22's `Model.log` sequence
- * (format.md 9.1), which both 2.22 and 3.x servers and clients read.
+ * `logModel`: save a model into an MLflow tracking store (a server or `mlruns/`) and optionally
+ * register it — MLflow 3.x's logged-model sequence (format.md 9.4) when the store keeps logged
+ * models, else MLflow 2.22's run-artifact sequence (9.1), which 2.22 and 3.x both read.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
-import { extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  MlflowException,
-  Model,
-  isPlainObject,
-  loadMlflowYaml,
-  pyStr,
-  silentLogger,
-  type FlavorConfig,
-  type ModelSignature,
-  type PyValue,
-  type SavedInputExampleInfo,
-} from '@pyfunc/format';
-import {
-  getArtifactRepository,
-  getTrackingStore,
-  type ModelVersion,
-  type TrackingStore,
-} from '@pyfunc/tracking';
-import { saveModel, type SaveModelOptions } from './save-model.js';
+import { MlflowException, silentLogger } from '@pyfunc/format';
+import { FileStore, getTrackingStore, type LoggedModel, type Run } from '@pyfunc/tracking';
+import { invalid, startRun, type LogModelOptions, type ModelInfo } from './log-model-common.js';
+import { createOrGetLoggedModel, logModelToLoggedModel, type RunState } from './log-model-logged.js';
+import { logModelToRun } from './log-model-run.js';
 
-/** Options of {@link logModel}: those of `saveModel` plus where to log and register. */
-export interface LogModelOptions extends Omit<SaveModelOptions, 'mlflowModel'> {
-  /** Register the logged model under this name (created if missing) and wait for the version. */
-  registeredModelName?: string;
-  /** Log into this run; default: a new run (ended `FINISHED` once logged, `FAILED` on error). */
-  runId?: string;
-  /** The experiment of a new run: by id; default `MLFLOW_EXPERIMENT_ID`, else `0`. */
-  experimentId?: string;
-  /** The experiment of a new run: by name (created if missing); default `MLFLOW_EXPERIMENT_NAME`. */
-  experimentName?: string;
-  /** Name of a new run; default: the store picks one as MLflow does. */
-  runName?: string;
-  /** Tracking URI; default `MLFLOW_TRACKING_URI`, else `./mlruns`. Ignored when `store` is given. */
-  trackingUri?: string;
-  /** The store to log to (for plugins and tests). */
-  store?: TrackingStore;
-  /** Seconds to wait for the registered version to become `READY`; default 300. */
-  awaitRegistrationFor?: number;
-  /** Tags of the registered model version. */
-  tags?: Record<string, string>;
-}
+export type { LogModelOptions, ModelInfo } from './log-model-common.js';
+export { pyfuncModelFlavorName } from './log-model-logged.js';
 
-/** What `logModel` returns: MLflow's `ModelInfo` (format.md 9.3) in camelCase. */
-export interface ModelInfo {
-  artifactPath: string;
-  flavors: Record<string, FlavorConfig>;
-  /** `runs:/<run_id>/<artifact_path>`. */
-  modelUri: string;
-  modelUuid: string | undefined;
-  runId: string;
-  savedInputExampleInfo: SavedInputExampleInfo | undefined;
-  signature: ModelSignature | undefined;
-  /** Deprecated in MLflow; `signature.toDict()`. */
-  signatureDict: Record<string, PyValue> | undefined;
-  utcTimeCreated: string | undefined;
-  mlflowVersion: string | undefined;
-  metadata: Record<string, PyValue> | undefined;
-  /** The registered version, when `registeredModelName` was given. */
-  registeredModelVersion: string | undefined;
-  envVars: string[] | undefined;
-  prompts: string[] | undefined;
-}
+/** Options that are `logModel`'s own, not `saveModel`'s. */
+const LOG_ONLY_KEYS = [
+  'name', 'artifactPath', 'loggedModel', 'registeredModelName', 'runId', 'experimentId', 'experimentName', 'runName',
+  'trackingUri', 'store', 'awaitRegistrationFor', 'tags', 'params', 'modelType', 'step', 'modelId',
+] as const;
 
-const invalid = (message: string) => new MlflowException('INVALID_PARAMETER_VALUE', message);
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The experiment a new run goes to (MLflow's `_get_experiment_id`, env vars included). */
-async function experimentIdFor(store: TrackingStore, options: LogModelOptions): Promise<string> {
-  if (options.experimentId !== undefined) return options.experimentId;
-  const name = options.experimentName ?? process.env.MLFLOW_EXPERIMENT_NAME;
-  const envId = process.env.MLFLOW_EXPERIMENT_ID;
-  if (name !== undefined && name !== '') {
-    const experiment = await store.getExperimentByName(name);
-    if (experiment === null) return store.createExperiment(name);
-    if (envId !== undefined && envId !== '' && envId !== experiment.experimentId && options.experimentName === undefined) {
-      throw invalid(`The provided MLFLOW_EXPERIMENT_ID environment variable value \`${envId}\` does not match the experiment ID ` +
-        `\`${experiment.experimentId}\` for experiment name \`${name}\``);
-    }
-    return experiment.experimentId;
+/**
+ * MLflow 3.x's rules for `name` and the deprecated `artifact_path`; the name to use. The
+ * positional first argument is the issue's `logModel(artifactPath | name, options)`: the
+ * artifact path of the 2.22 sequence or the name of the 3.x one, so it draws no warning; the
+ * `artifactPath` option is the deprecated spelling and does.
+ */
+function resolveName(positional: string | undefined, options: LogModelOptions, warn: (message: string) => void): string | undefined {
+  if (positional !== undefined && options.artifactPath !== undefined && positional !== options.artifactPath) {
+    throw invalid(`The artifact path was given twice with different values ('${positional}' and '${options.artifactPath}').`);
   }
-  return envId !== undefined && envId !== '' ? envId : '0';
+  const artifactPath = positional ?? options.artifactPath;
+  if (options.name !== undefined && artifactPath !== undefined) {
+    throw invalid('Both `artifact_path` (deprecated) and `name` parameters were specified. Please only specify `name`.');
+  }
+  if (options.artifactPath !== undefined) warn('`artifact_path` is deprecated. Please use `name` instead.');
+  return options.name ?? artifactPath;
 }
 
-/** Nested config keys joined with `/` (MLflow's `_flatten_nested_params(..., sep="/")`), values as Python's `str`. */
-function flattenParams(config: Record<string, unknown>, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config)) {
-    const name = prefix === '' ? key : `${prefix}/${key}`;
-    if (isPlainObject(value)) Object.assign(out, flattenParams(value as Record<string, unknown>, name));
-    else out[name] = pyStr(value);
-  }
-  return out;
-}
-
-/** The model config as a dict for run params, or undefined (a file that cannot be read is a warning, as in MLflow). */
-async function configForParams(modelConfig: LogModelOptions['modelConfig'], warn: (message: string) => void): Promise<Record<string, unknown> | undefined> {
-  if (modelConfig === undefined || modelConfig === null) return undefined;
-  if (typeof modelConfig !== 'string' && !(modelConfig instanceof URL)) return modelConfig;
-  const path = modelConfig instanceof URL ? fileURLToPath(modelConfig) : resolve(modelConfig);
-  const extension = extname(path).toLowerCase();
-  try {
-    if (extension === '.json') return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    if (extension === '.yaml' || extension === '.yml') {
-      const value = loadMlflowYaml(await readFile(path, 'utf8'), { path });
-      return isPlainObject(value) ? value as Record<string, unknown> : undefined;
-    }
-    warn(`Unsupported file format for model config: ${path}. Failed to load model config.`);
-  } catch (error) {
-    warn(`Failed to load model config from ${path}: ${messageOf(error)}`);
-  }
-  return undefined;
-}
-
-async function awaitReady(store: TrackingStore, version: ModelVersion, seconds: number): Promise<ModelVersion> {
-  const deadline = Date.now() + seconds * 1000;
-  let current = version;
-  while (current.status === 'PENDING_REGISTRATION') {
-    if (Date.now() >= deadline) {
-      throw new MlflowException('INVALID_STATE',
-        `Exceeded max wait time for model name: ${version.name} version: ${version.version} to become READY. Status: ${current.status} Wait Time: ${seconds}`);
-    }
-    await new Promise((done) => setTimeout(done, Math.min(1000, Math.max(50, deadline - Date.now()))));
-    current = await store.getModelVersion(version.name, version.version);
-  }
-  if (current.status === 'FAILED_REGISTRATION') {
-    throw new MlflowException('INVALID_STATE',
-      `Model version creation failed for model name: ${version.name} version: ${version.version} with status: ${current.status} and message: ${current.statusMessage ?? ''}`);
-  }
-  return current;
+function isNotImplemented(error: unknown): boolean {
+  return MlflowException.isInstance(error) && error.errorCode === 'NOT_IMPLEMENTED';
 }
 
 /**
- * Saves a model (everything `saveModel` takes) as an artifact of an MLflow run and returns its
+ * Logs a model (everything `saveModel` takes) to an MLflow tracking store and returns its
  * `ModelInfo`; with `registeredModelName`, registers it as a new version of that model.
- * `artifactPath` is the model's directory inside the run's artifacts (MLflow's `artifact_path`).
+ *
+ * - MLflow 3.x sequence (a 3.x server, or `loggedModel: true`): creates a logged model named
+ *   `name` (or reuses `modelId`), uploads the files to its artifact location, links it to the
+ *   run (`runId`, or a new run when `runName` is given; none otherwise) at `step`, and registers
+ *   `models:/<model_id>`. `modelUri` is `models:/<model_id>`.
+ * - MLflow 2.22 sequence (a 2.x server, a file store unless `loggedModel: true`, or
+ *   `loggedModel: false`): the files go to `<run artifacts>/<name>` of `runId` or a new run;
+ *   `modelUri` is `runs:/<run_id>/<name>`.
+ *
+ * `logModel(nameOrArtifactPath, options)` takes the name positionally; giving `name` (or the
+ * deprecated `artifactPath` option, which warns) as well is `INVALID_PARAMETER_VALUE` with MLflow's message.
  */
-export async function logModel(artifactPath: string, options: LogModelOptions): Promise<ModelInfo> {
-  if (typeof artifactPath !== 'string' || artifactPath === '' || artifactPath.split('/').includes('..') || artifactPath.startsWith('/')) {
-    throw invalid(`The artifact path must be a non-empty relative path without '..', got ${JSON.stringify(artifactPath)}.`);
+export async function logModel(options: LogModelOptions): Promise<ModelInfo>;
+export async function logModel(nameOrArtifactPath: string, options: LogModelOptions): Promise<ModelInfo>;
+export async function logModel(first: string | LogModelOptions, second?: LogModelOptions): Promise<ModelInfo> {
+  const positional = typeof first === 'string' || second !== undefined ? first as string : undefined;
+  const options = (second ?? (typeof first === 'object' ? first : undefined)) as LogModelOptions | undefined;
+  if (typeof options !== 'object' || options === null) throw new TypeError('logModel(options) needs an options object.');
+  if (positional !== undefined && typeof positional !== 'string') {
+    throw invalid(`The artifact path must be a string, got ${JSON.stringify(positional)}.`);
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError('logModel(artifactPath, options) needs an options object.');
-  const {
-    registeredModelName, runId: givenRunId, experimentId: _experimentId, experimentName: _experimentName, runName, trackingUri,
-    store: givenStore, awaitRegistrationFor = 300, tags, ...saveOptions
-  } = options;
   const logger = options.logger ?? silentLogger;
-  const warn = (message: string) => logger.warn({}, message);
-  const store = givenStore ?? getTrackingStore(trackingUri);
-
-  let run;
-  let ownRun = false;
-  if (givenRunId !== undefined) {
-    run = await store.getRun(givenRunId);
-  } else {
-    const experimentId = await experimentIdFor(store, options);
-    run = await store.createRun({
-      experimentId,
-      userId: userInfo().username,
-      ...(runName !== undefined ? { runName } : {}),
-      tags: {
-        'mlflow.user': userInfo().username,
-        'mlflow.source.name': process.argv[1] ?? 'node',
-        'mlflow.source.type': 'LOCAL',
-        ...(runName !== undefined ? { 'mlflow.runName': runName } : {}),
-      },
-    });
-    ownRun = true;
+  const name = resolveName(positional, options, (message) => logger.warn({}, message));
+  if (options.step !== undefined && !Number.isSafeInteger(options.step)) {
+    throw invalid(`The step must be an integer, got ${JSON.stringify(options.step)}.`);
   }
-  const runId = run.info.runId;
-  const temp = await mkdtemp(join(tmpdir(), 'pyfunc-log-model-'));
+  const saveOptions: Record<string, unknown> = { ...options };
+  for (const key of LOG_ONLY_KEYS) delete saveOptions[key];
+  const store = options.store ?? getTrackingStore(options.trackingUri);
+
+  // 2.22 unless asked otherwise for a file store (MLflow 3 deprecates it for writing); else probe
+  const mode = options.loggedModel ?? (store instanceof FileStore ? false : undefined);
+  if (mode === false) {
+    if (options.modelId !== undefined) throw invalid('`modelId` needs the logged-model (MLflow 3.x) sequence.');
+    return logModelToRun(store, name, options, saveOptions, logger);
+  }
+
+  let runState: RunState | undefined;
+  if (options.runId !== undefined) runState = { run: await store.getRun(options.runId), own: false };
+  else if (options.runName !== undefined) runState = { run: await startRun(store, options), own: true };
+  let model: LoggedModel;
   try {
-    const localPath = join(temp, 'model');
-    const mlflowModel = new Model({ artifactPath, runId });
-    await saveModel(localPath, { ...saveOptions, mlflowModel });
-    const model = await Model.load(localPath);
-    if (model.signature === undefined && model.savedInputExampleInfo === undefined) {
-      warn('Model logged without a signature and input example. Please set `input_example` parameter when logging the model ' +
-        'to auto infer the model signature.');
-    }
-    const repository = getArtifactRepository(run.info.artifactUri, { trackingUri: store.trackingUri });
-    await repository.logArtifacts(localPath, artifactPath);
-
-    const config = await configForParams(options.modelConfig, warn);
-    if (config !== undefined && Object.keys(config).length > 0) {
-      try {
-        await store.logBatch(runId, { params: flattenParams(config) });
-      } catch (error) {
-        warn(`Failed to log model config as params: ${messageOf(error)}`);
-      }
-    }
-    try {
-      await store.recordLoggedModel(runId, model.getTagsDict());
-    } catch (error) {
-      if (!MlflowException.isInstance(error)) throw error;
-      warn(`Logging model metadata to the tracking server has failed. The model artifacts have been logged successfully under ${run.info.artifactUri}. ` +
-        `Set logging level to DEBUG via \`logging.getLogger("mlflow").setLevel(logging.DEBUG)\` to see the full traceback.`);
-    }
-
-    let registeredModelVersion: string | undefined;
-    if (registeredModelName !== undefined) {
-      try {
-        await store.createRegisteredModel(registeredModelName);
-      } catch (error) {
-        if (!(MlflowException.isInstance(error) && error.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw error;
-        logger.info({}, `Registered model '${registeredModelName}' already exists. Creating a new version of this model...`);
-      }
-      const source = `${run.info.artifactUri.replace(/\/+$/, '')}/${artifactPath}`;
-      const created = await store.createModelVersion(registeredModelName, source, { runId, ...(tags !== undefined ? { tags } : {}) });
-      const ready = await awaitReady(store, created, awaitRegistrationFor);
-      registeredModelVersion = ready.version;
-      logger.info({}, `Created version '${ready.version}' of model '${registeredModelName}'.`);
-    }
-    if (ownRun) await store.updateRun(runId, { status: 'FINISHED', endTime: Date.now() });
-    return {
-      artifactPath,
-      flavors: model.flavors,
-      modelUri: `runs:/${runId}/${artifactPath}`,
-      modelUuid: model.modelUuid,
-      runId,
-      savedInputExampleInfo: model.savedInputExampleInfo,
-      signature: model.signature,
-      signatureDict: model.signature?.toDict() as Record<string, PyValue> | undefined,
-      utcTimeCreated: model.utcTimeCreated,
-      mlflowVersion: model.mlflowVersion,
-      metadata: model.metadata,
-      registeredModelVersion,
-      envVars: model.envVars,
-      prompts: model.prompts,
-    };
+    model = await createOrGetLoggedModel(store, name, options, runState?.run);
   } catch (error) {
-    if (ownRun) await store.updateRun(runId, { status: 'FAILED', endTime: Date.now() }).catch(() => undefined);
+    if (mode === undefined && options.modelId === undefined && isNotImplemented(error)) {
+      logger.debug({ trackingUri: store.trackingUri }, 'The store keeps no logged models: logging with the MLflow 2.22 sequence.');
+      return logModelToRun(store, name, options, saveOptions, logger, runState);
+    }
+    if (runState?.own === true) await endFailed(store, runState.run);
     throw error;
-  } finally {
-    await rm(temp, { recursive: true, force: true });
   }
+  return logModelToLoggedModel(store, model, options, saveOptions, logger, runState);
+}
+
+async function endFailed(store: { updateRun: (id: string, o: { status: 'FAILED'; endTime: number }) => Promise<unknown> }, run: Run): Promise<void> {
+  await store.updateRun(run.info.runId, { status: 'FAILED', endTime: Date.now() }).catch(() => undefined);
 }

@@ -48,6 +48,13 @@ export interface Metric {
   /** Milliseconds since the epoch. */
   timestamp: number;
   step: number;
+  /** MLflow 3.x: the logged model this value is attached to. */
+  modelId?: string | null;
+  /** MLflow 3.x: the run that logged it (logged-model metrics). */
+  runId?: string | null;
+  /** MLflow 3.x: the dataset the value was computed on. */
+  datasetName?: string | null;
+  datasetDigest?: string | null;
 }
 
 export interface RunData {
@@ -57,9 +64,17 @@ export interface RunData {
   tags: Record<string, string>;
 }
 
+/** MLflow 3.x: a logged model recorded as an output of a run, at a step (`runs/outputs`). */
+export interface LoggedModelOutput {
+  modelId: string;
+  step: number;
+}
+
 export interface Run {
   info: RunInfo;
   data: RunData;
+  /** MLflow 3.x: the logged models the run produced (absent when the store has none to report). */
+  outputs?: { modelOutputs: LoggedModelOutput[] };
 }
 
 /** Model stages of the (deprecated, still served) stage workflow. */
@@ -99,19 +114,38 @@ export interface RegisteredModel {
   aliases: Record<string, string>;
 }
 
+/** Status of an MLflow 3.x logged model, as REST names it. */
+export type LoggedModelStatus = 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
+
 /** MLflow 3.x logged model (`GET /api/2.0/mlflow/logged-models/<id>`). */
 export interface LoggedModel {
+  /** `m-` and 32 lowercase hex digits. */
   modelId: string;
   experimentId: string;
   name: string;
+  /** Where the model's files live (the MLmodel's `artifact_path`). */
   artifactLocation: string;
-  status: 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED' | (string & {});
+  status: LoggedModelStatus | (string & {});
   creationTimestamp: number | null;
   lastUpdatedTimestamp: number | null;
   sourceRunId: string | null;
   modelType: string | null;
   tags: Record<string, string>;
   params: Record<string, string>;
+  /** The latest value of each metric (per dataset), with `modelId` and `runId` set. */
+  metrics?: Metric[];
+  statusMessage?: string | null;
+}
+
+/** What `createLoggedModel` takes (MLflow's `create_logged_model`). */
+export interface CreateLoggedModelOptions {
+  experimentId: string;
+  /** Default: a random name as MLflow generates run names. */
+  name?: string;
+  sourceRunId?: string | null;
+  modelType?: string | null;
+  params?: Record<string, string>;
+  tags?: Record<string, string>;
 }
 
 export interface CreateRunOptions {
@@ -199,7 +233,22 @@ export interface TrackingStore {
   /** `storage_location` if set, else `source` (format.md 7.4). */
   getModelVersionDownloadUri(name: string, version: string | number): Promise<string>;
 
-  // MLflow 3.x logged models; stores without them reject with NOT_IMPLEMENTED.
+  /** Every logged value of one metric (MLflow's `get_metric_history`), in store order. */
+  getMetricHistory(runId: string, key: string): Promise<Metric[]>;
+
+  // MLflow 3.x logged models; stores without them (a 2.x server) reject with NOT_IMPLEMENTED.
+  /** Creates a logged model in `LOGGED_MODEL_PENDING` with a new `m-<32 hex>` id. */
+  createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel>;
+  /** Adds params to a logged model (`POST logged-models/<id>/params`). */
+  logLoggedModelParams(modelId: string, params: Record<string, string>): Promise<void>;
+  /** Sets (overwrites) tags of a logged model (`PATCH logged-models/<id>/tags`). */
+  setLoggedModelTags(modelId: string, tags: Record<string, string>): Promise<void>;
+  /** Removes a tag of a logged model; a missing tag is `RESOURCE_DOES_NOT_EXIST`. */
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void>;
+  /** Sets the final status (`PATCH logged-models/<id>`) and returns the model. */
+  finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel>;
+  /** Records logged models as outputs of a run at a step (`POST runs/outputs`). */
+  logOutputs(runId: string, models: LoggedModelOutput[]): Promise<void>;
   getLoggedModel(modelId: string): Promise<LoggedModel>;
   /**
    * Logged models of the given experiments (all pages), optionally filtered: `name = '…'`,

@@ -18,7 +18,7 @@ afterAll(async () => {
 describeTrackingStore('FileStore', async () => {
   const root = await tempRoot();
   return { store: new FileStore(root) };
-});
+}, { loggedModels: true });
 
 describe('FileStore specifics', () => {
   it('creates the Default experiment 0 and .trash on first use, at a file: URI root', async () => {
@@ -148,7 +148,7 @@ describe('FileStore specifics', () => {
     expect(await store.getLoggedModel('m-abc')).toEqual({
       modelId: 'm-abc', experimentId: '0', name: 'lm', artifactLocation: `file://${root}/0/models/m-abc/artifacts`,
       status: 'LOGGED_MODEL_READY', creationTimestamp: 1, lastUpdatedTimestamp: 2, sourceRunId: null, modelType: 'agent',
-      tags: { t: 'x' }, params: { p: '1' },
+      tags: { t: 'x' }, params: { p: '1' }, metrics: [], statusMessage: null,
     });
     // The models/ folder is not a run.
     await expect(store.getRun('models')).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });

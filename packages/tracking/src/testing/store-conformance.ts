@@ -32,6 +32,11 @@ export interface TrackingStoreConformanceOptions {
   modelSource?: (run: Run) => string;
   /** Leave out the registry tests (for a store without a registry). Default `false`. */
   skipRegistry?: boolean;
+  /**
+   * Whether the store keeps MLflow 3.x logged models. `true`: the logged-model tests run;
+   * `false` (default, e.g. a 2.22 server): every logged-model call must reject with `NOT_IMPLEMENTED`.
+   */
+  loggedModels?: boolean;
 }
 
 /** A name no other test (or earlier suite on the same server) uses. */
@@ -255,11 +260,110 @@ export function describeTrackingStore(
         expect(second.startsWith(`${first!.slice(0, -1)}, {`)).toBe(true);
       });
 
+      it('reads the whole history of a metric', async () => {
+        const run = await newRun();
+        const t = 1716200002000;
+        await store.logMetric(run.info.runId, { key: 'loss', value: 1, timestamp: t, step: 0 });
+        await store.logBatch(run.info.runId, { metrics: [{ key: 'loss', value: 0.5, timestamp: t + 1, step: 1 }] });
+        const history = await store.getMetricHistory(run.info.runId, 'loss');
+        expect(history.map((m) => [m.value, m.step, m.timestamp])).toEqual([[1, 0, t], [0.5, 1, t + 1]]);
+        expect(await store.getMetricHistory(run.info.runId, 'never-logged')).toEqual([]);
+      });
+
       it('deletes a run (still readable, lifecycle deleted)', async () => {
         const run = await newRun();
         await store.deleteRun(run.info.runId);
         const read = await store.getRun(run.info.runId);
         expect(read.info.lifecycleStage).toBe('deleted');
+      });
+    });
+
+    describe.skipIf(options.loggedModels !== true)('logged models (MLflow 3.x)', () => {
+      it('creates a logged model with params (over one request batch) and tags, and reads it back', async () => {
+        const run = await newRun();
+        const params = Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`p${i}`, String(i)]));
+        const model = await store.createLoggedModel({
+          experimentId: run.info.experimentId, name: 'my-model', sourceRunId: run.info.runId, modelType: 'agent',
+          params, tags: { team: 'ml', 'a/b': 'ünï' },
+        });
+        expect(model.modelId).toMatch(/^m-[0-9a-f]{32}$/);
+        expect(model).toMatchObject({
+          experimentId: run.info.experimentId, name: 'my-model', sourceRunId: run.info.runId, modelType: 'agent',
+          status: 'LOGGED_MODEL_PENDING', tags: { team: 'ml', 'a/b': 'ünï' }, params,
+        });
+        expect(model.artifactLocation).toContain(`models/${model.modelId}/artifacts`);
+        expect(model.creationTimestamp).toEqual(expect.any(Number));
+        const read = await store.getLoggedModel(model.modelId);
+        expect(read).toMatchObject({ modelId: model.modelId, name: 'my-model', artifactLocation: model.artifactLocation, params });
+        expect(read.tags).toEqual({ team: 'ml', 'a/b': 'ünï' });
+      });
+
+      it('generates a name when none is given; rejects a bad name, a missing experiment and a missing model', async () => {
+        const experimentId = await store.createExperiment(unique('lm'));
+        const model = await store.createLoggedModel({ experimentId });
+        expect(model.name).toMatch(/^[a-z]+-[a-z]+-\d+$/);
+        expect(model.sourceRunId).toBeNull();
+        expect(model.modelType).toBeNull();
+        const bad = await expectCode(store.createLoggedModel({ experimentId, name: 'a/b' }), 'INVALID_PARAMETER_VALUE');
+        expect(bad.message).toContain(`Invalid model name ('a/b') provided. Model name must be a non-empty string and cannot contain the following characters: ('/', ':', '.', '%', '"', "'")`);
+        await expectCode(store.createLoggedModel({ experimentId: '987654321' }), 'RESOURCE_DOES_NOT_EXIST');
+        await expectCode(store.getLoggedModel(`m-${'0'.repeat(32)}`), 'RESOURCE_DOES_NOT_EXIST');
+      });
+
+      it('sets, overwrites and deletes tags, adds params and finalizes', async () => {
+        const experimentId = await store.createExperiment(unique('lm'));
+        const { modelId } = await store.createLoggedModel({ experimentId, name: 'm', tags: { a: '1' } });
+        await store.setLoggedModelTags(modelId, { a: '2', b: 'x' });
+        await store.logLoggedModelParams(modelId, { lr: '0.1' });
+        let read = await store.getLoggedModel(modelId);
+        expect(read.tags).toEqual({ a: '2', b: 'x' });
+        expect(read.params).toEqual({ lr: '0.1' });
+        await store.deleteLoggedModelTag(modelId, 'b');
+        await expectCode(store.deleteLoggedModelTag(modelId, 'b'), 'RESOURCE_DOES_NOT_EXIST');
+        const ready = await store.finalizeLoggedModel(modelId, 'LOGGED_MODEL_READY');
+        expect(ready.status).toBe('LOGGED_MODEL_READY');
+        read = await store.getLoggedModel(modelId);
+        expect(read).toMatchObject({ status: 'LOGGED_MODEL_READY', tags: { a: '2' } });
+        expect(read.lastUpdatedTimestamp).toBeGreaterThanOrEqual(read.creationTimestamp ?? 0);
+      });
+
+      it('links a model to its run (outputs with step) and attaches run metrics to it', async () => {
+        const run = await newRun();
+        const runId = run.info.runId;
+        const { modelId } = await store.createLoggedModel({ experimentId: run.info.experimentId, name: 'linked', sourceRunId: runId });
+        await store.logOutputs(runId, [{ modelId, step: 3 }]);
+        const read = await store.getRun(runId);
+        expect(read.outputs?.modelOutputs).toEqual([{ modelId, step: 3 }]);
+        const t = 1716200003000;
+        await store.logBatch(runId, { metrics: [{ key: 'acc', value: 0.75, timestamp: t, step: 3, modelId }] });
+        const model = await store.getLoggedModel(modelId);
+        expect(model.metrics).toEqual([expect.objectContaining({ key: 'acc', value: 0.75, timestamp: t, step: 3, modelId, runId })]);
+        const found = await store.searchLoggedModels({ experimentIds: [run.info.experimentId], filter: "name = 'linked'" });
+        expect(found.map((m) => m.modelId)).toEqual([modelId]);
+        const bySource = await store.searchLoggedModels({ experimentIds: [run.info.experimentId], filter: `source_run_id = '${runId}'` });
+        expect(bySource.map((m) => m.modelId)).toEqual([modelId]);
+      });
+
+      it.skipIf(options.skipRegistry === true)('registers models:/<model_id>: the version keeps the source, runs from the model, downloads from its files', async () => {
+        const run = await newRun();
+        const model = await store.createLoggedModel({ experimentId: run.info.experimentId, name: 'reg', sourceRunId: run.info.runId });
+        const name = unique('model');
+        await store.createRegisteredModel(name);
+        const version = await store.createModelVersion(name, `models:/${model.modelId}`, { modelId: model.modelId, tags: { t: '2' } });
+        expect(version).toMatchObject({ name, version: '1', source: `models:/${model.modelId}`, runId: run.info.runId, tags: { t: '2' } });
+        expect(await store.getModelVersionDownloadUri(name, 1)).toBe(model.artifactLocation);
+      });
+    });
+
+    describe.skipIf(options.loggedModels === true)('no logged models', () => {
+      it('rejects every logged-model call with NOT_IMPLEMENTED', async () => {
+        const run = await newRun();
+        const id = `m-${'0'.repeat(32)}`;
+        await expectCode(store.createLoggedModel({ experimentId: run.info.experimentId, name: 'm' }), 'NOT_IMPLEMENTED');
+        await expectCode(store.getLoggedModel(id), 'NOT_IMPLEMENTED');
+        await expectCode(store.logOutputs(run.info.runId, [{ modelId: id, step: 0 }]), 'NOT_IMPLEMENTED');
+        await expectCode(store.setLoggedModelTags(id, { a: 'b' }), 'NOT_IMPLEMENTED');
+        await expectCode(store.finalizeLoggedModel(id, 'LOGGED_MODEL_READY'), 'NOT_IMPLEMENTED');
       });
     });
 

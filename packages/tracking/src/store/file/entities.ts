@@ -108,23 +108,54 @@ function parseFloatPy(text: string): number {
 /** One metrics-file line: `<timestamp> <value> [<step>]` (2-field legacy lines have step 0). */
 export function metricFromLine(key: string, line: string, experimentId: string): Metric {
   const parts = line.trim().split(' ');
-  if (parts.length !== 2 && parts.length !== 3) {
+  // 3.x appends the dataset name and digest when a metric has them (5 fields)
+  if (parts.length !== 2 && parts.length !== 3 && parts.length !== 5) {
     throw new MlflowException('INTERNAL_ERROR',
       `Metric '${key}' is malformed; persisted metric data contained ${parts.length} fields. Expected 2 or 3 fields. Experiment id: ${experimentId}`);
   }
   try {
     const timestamp = Number.parseInt(parts[0]!, 10);
-    const step = parts.length === 3 ? Number.parseInt(parts[2]!, 10) : 0;
+    const step = parts.length >= 3 ? Number.parseInt(parts[2]!, 10) : 0;
     if (Number.isNaN(timestamp) || Number.isNaN(step)) throw new Error(`invalid literal for int() in '${line.trim()}'`);
-    return { key, value: parseFloatPy(parts[1]!), timestamp, step };
+    const metric: Metric = { key, value: parseFloatPy(parts[1]!), timestamp, step };
+    if (parts.length === 5) Object.assign(metric, { datasetName: parts[3]!, datasetDigest: parts[4]! });
+    return metric;
   } catch (error) {
     throw new MlflowException('INTERNAL_ERROR', `Metric '${key}' is malformed: ${(error as Error).message}`, { cause: error });
   }
 }
 
-/** The line MLflow appends for a metric (`f"{timestamp} {value} {step}\n"`, value a Python float). */
+/**
+ * One line of a 3.x logged model's metric file: `<timestamp> <value> <step> <run_id>` and, with a
+ * dataset, `<dataset_name> <dataset_digest>` (MLflow's `_get_model_metric_from_line`).
+ */
+export function modelMetricFromLine(modelId: string, key: string, line: string): Metric {
+  const parts = line.trim().split(' ');
+  if (parts.length !== 4 && parts.length !== 6) {
+    throw new MlflowException('INTERNAL_ERROR',
+      `Metric '${key}' is malformed; persisted metric data contained ${parts.length} fields. Expected 4 or 6 fields.`);
+  }
+  const timestamp = Number.parseInt(parts[0]!, 10);
+  const step = Number.parseInt(parts[2]!, 10);
+  if (Number.isNaN(timestamp) || Number.isNaN(step)) {
+    throw new MlflowException('INTERNAL_ERROR', `Metric '${key}' is malformed: invalid literal for int() in '${line.trim()}'`);
+  }
+  return {
+    key, value: parseFloatPy(parts[1]!), timestamp, step, modelId, runId: parts[3]!,
+    datasetName: parts.length === 6 ? parts[4]! : null, datasetDigest: parts.length === 6 ? parts[5]! : null,
+  };
+}
+
+/** The line MLflow 3.x appends to a logged model's metric file. */
+export function modelMetricToLine(metric: Metric, runId: string): string {
+  const dataset = metric.datasetName && metric.datasetDigest ? ` ${metric.datasetName} ${metric.datasetDigest}` : '';
+  return `${metric.timestamp} ${formatPythonFloat(metric.value)} ${metric.step} ${runId}${dataset}\n`;
+}
+
+/** The line MLflow appends for a metric (`f"{timestamp} {value} {step}\n"`, value a Python float; 3.x adds a dataset). */
 export function metricToLine(metric: Metric): string {
-  return `${metric.timestamp} ${formatPythonFloat(metric.value)} ${metric.step}\n`;
+  const dataset = metric.datasetName && metric.datasetDigest ? ` ${metric.datasetName} ${metric.datasetDigest}` : '';
+  return `${metric.timestamp} ${formatPythonFloat(metric.value)} ${metric.step}${dataset}\n`;
 }
 
 /** The latest of several values of one metric: greatest (step, timestamp, value), as MLflow. */
@@ -191,10 +222,12 @@ export function modelVersionToMeta(version: ModelVersion, storageLocation: strin
   return meta;
 }
 
-const loggedModelStatus = ['LOGGED_MODEL_STATUS_UNSPECIFIED', 'LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
+/** Status names by the integer the file store writes (`LoggedModelStatus.to_int`). */
+export const loggedModelStatus = ['LOGGED_MODEL_STATUS_UNSPECIFIED', 'LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
 
-/** A 3.x logged model from `<exp>/models/<model_id>/meta.yaml` and its tag and param files. */
-export function loggedModelFromMeta(meta: Meta, tags: Record<string, string>, params: Record<string, string>): LoggedModel {
+/** A 3.x logged model from `<exp>/models/<model_id>/meta.yaml` and its tag, param and metric files. */
+export function loggedModelFromMeta(meta: Meta, tags: Record<string, string>, params: Record<string, string>,
+  metrics: Metric[] = []): LoggedModel {
   const status = meta.status;
   return {
     modelId: str(meta.model_id) ?? '',
@@ -208,5 +241,30 @@ export function loggedModelFromMeta(meta: Meta, tags: Record<string, string>, pa
     modelType: str(meta.model_type),
     tags,
     params,
+    metrics,
+    statusMessage: str(meta.status_message),
   };
+}
+
+/**
+ * The `meta.yaml` of a logged model as MLflow 3.x persists it (`to_dictionary()` without tags,
+ * params and metrics; status as its integer). `lifecycleStage` is written on creation only:
+ * MLflow's later rewrites (finalize) leave it out.
+ */
+export function loggedModelToMeta(model: LoggedModel, lifecycleStage?: string): Record<string, unknown> {
+  const status = loggedModelStatus.indexOf(model.status);
+  const meta: Record<string, unknown> = {
+    artifact_location: model.artifactLocation,
+    creation_timestamp: model.creationTimestamp,
+    experiment_id: model.experimentId,
+    last_updated_timestamp: model.lastUpdatedTimestamp,
+    model_id: model.modelId,
+    model_type: model.modelType,
+    name: model.name,
+    source_run_id: model.sourceRunId,
+    status: status >= 0 ? status : 0,
+    status_message: model.statusMessage ?? null,
+  };
+  if (lifecycleStage !== undefined) meta.lifecycle_stage = lifecycleStage;
+  return meta;
 }

@@ -6,23 +6,25 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
-  MlflowException, dumpsPythonJson, modelTagsDict, parsePythonJson, silentLogger,
+  MlflowException, dumpsPythonJson, modelTagsDict, parsePythonJson, pyRepr, silentLogger,
   type Logger, type PyValue,
 } from '@pyfunc/format';
 import type {
-  CreateModelVersionOptions, CreateRunOptions, Experiment, LogBatch, LoggedModel, Metric, ModelVersion,
-  RegisteredModel, Run, RunInfo, SearchOptions, TrackingStore, UpdateRunOptions,
+  CreateLoggedModelOptions, CreateModelVersionOptions, CreateRunOptions, Experiment, LogBatch, LoggedModel,
+  LoggedModelOutput, LoggedModelStatus, Metric, ModelVersion, RegisteredModel, Run, RunInfo, SearchOptions, TrackingStore,
+  UpdateRunOptions,
 } from '../../types.js';
 import { runStatusCode, type SearchLoggedModelsOptions } from '../../types.js';
 import { compare, parseFilter } from './search-filter.js';
 import {
-  experimentFromMeta, latestMetric, loggedModelFromMeta, metricFromLine, metricToLine, runInfoFromMeta, runInfoToMeta,
+  experimentFromMeta, latestMetric, loggedModelFromMeta, loggedModelStatus, loggedModelToMeta, metricFromLine, metricToLine,
+  modelMetricFromLine, modelMetricToLine, runInfoFromMeta, runInfoToMeta,
 } from './entities.js';
 import {
   appendLine, appendToUriPath, exists, fileUriToPath, isDirectory, listKeyFiles, listSubdirs, makeDir, move, remove,
   pathToFileUri, readMeta, readText, resolveUriIfLocal, writeAtomic, writeMeta,
 } from './files.js';
-import { generateExperimentId, generateRunId, generateRunName } from './names.js';
+import { generateExperimentId, generateLoggedModelId, generateRunId, generateRunName } from './names.js';
 import { FileRegistry } from './registry.js';
 import {
   MAX_ENTITIES_PER_BATCH, MAX_ENTITY_KEY_LENGTH, MAX_EXPERIMENT_TAG_KEY_LENGTH, MAX_EXPERIMENT_TAG_VAL_LENGTH,
@@ -41,6 +43,7 @@ export interface FileStoreOptions {
 const TRASH = '.trash';
 const MODELS = 'models';
 const DEFAULT_EXPERIMENT_ID = '0';
+const OUTPUTS = 'outputs';
 const RUN_NAME_TAG = 'mlflow.runName';
 const HISTORY_TAG = 'mlflow.log-model.history';
 /** Experiment subdirectories that are not runs. */
@@ -92,7 +95,7 @@ export class FileStore implements TrackingStore {
     this.trackingUri = pathToFileUri(this.rootDirectory);
     this.#artifactRootUri = options.artifactRootUri !== undefined ? resolveUriIfLocal(options.artifactRootUri) : this.trackingUri;
     this.#logger = (options.logger ?? silentLogger).child({ store: 'file', root: this.rootDirectory });
-    this.#registry = new FileRegistry(this.rootDirectory, this.#logger, () => this.#init());
+    this.#registry = new FileRegistry(this.rootDirectory, this.#logger, () => this.#init(), (id) => this.getLoggedModel(id));
   }
 
   /** Creates the root with experiment `0` and `.trash/` when missing (MLflow's constructor). */
@@ -288,7 +291,19 @@ export class FileStore implements TrackingStore {
     const params = await this.#readTagDir(join(runDir, 'params'));
     const tags = await this.#readTagDir(join(runDir, 'tags'));
     const runName = info.runName !== '' ? info.runName : tags[RUN_NAME_TAG] ?? '';
-    return { info: { ...info, runName }, data: { metrics, params, tags } };
+    const run: Run = { info: { ...info, runName }, data: { metrics, params, tags } };
+    // 3.x: outputs/<model_id>/meta.yaml per logged model the run produced
+    const outputsDir = join(runDir, OUTPUTS);
+    if (await isDirectory(outputsDir)) {
+      const modelOutputs: LoggedModelOutput[] = [];
+      for (const sub of await listSubdirs(outputsDir)) {
+        const meta = await readMeta(join(outputsDir, sub));
+        if (meta === undefined || meta.destination_type !== 'MODEL_OUTPUT') continue;
+        modelOutputs.push({ modelId: String(meta.destination_id), step: Number(meta.step ?? 0) });
+      }
+      run.outputs = { modelOutputs };
+    }
+    return run;
   }
 
   async createRun(options: CreateRunOptions): Promise<Run> {
@@ -404,6 +419,13 @@ export class FileStore implements TrackingStore {
     validateMetric(metric.key, metric.value, metric.timestamp, metric.step ?? 0);
     const run = await this.#activeRun(runId);
     await appendLine(join(run.runDir, 'metrics', metric.key), metricToLine({ ...metric, step: metric.step ?? 0 }));
+    if (metric.modelId) await this.#logModelMetric(metric.modelId, runId, { ...metric, step: metric.step ?? 0 });
+  }
+
+  /** 3.x: a metric with a model id also goes to `<exp>/models/<model_id>/metrics/<key>` with the run id. */
+  async #logModelMetric(modelId: string, runId: string, metric: Metric): Promise<void> {
+    const { dir } = await this.#findLoggedModel(modelId);
+    await appendLine(join(dir, 'metrics', metric.key), modelMetricToLine(metric, runId));
   }
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
@@ -433,6 +455,7 @@ export class FileStore implements TrackingStore {
     for (const [key, value] of checkedParams) await this.#logParam(run, key, value);
     for (const metric of metrics) {
       await appendLine(join(run.runDir, 'metrics', metric.key), metricToLine({ ...metric, step: metric.step ?? 0 }));
+      if (metric.modelId) await this.#logModelMetric(metric.modelId, runId, { ...metric, step: metric.step ?? 0 });
     }
     for (const [key, value] of checkedTags) await this.#setTag(run, key, value);
   }
@@ -534,13 +557,10 @@ export class FileStore implements TrackingStore {
     return this.#registry.getModelVersionDownloadUri(name, version);
   }
 
-  // ----- 3.x logged models -----
+  // ----- 3.x logged models (MLflow 3's layout: <exp>/models/<model_id>/{meta.yaml,tags,params,metrics}) -----
 
-  /**
-   * Reads a logged model MLflow 3.x wrote into this store (`<exp>/models/<model_id>/`);
-   * deleted or missing ones are `RESOURCE_DOES_NOT_EXIST`.
-   */
-  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+  /** The directory of a logged model (deleted ones count as missing unless `allowDeleted`). */
+  async #findLoggedModel(modelId: string, allowDeleted = false): Promise<{ dir: string; experimentId: string; meta: Record<string, PyValue> }> {
     await this.#init();
     if (typeof modelId !== 'string' || !/^[\w-]+$/.test(modelId)) {
       throw MlflowException.invalidParameterValue(`Invalid logged model ID: '${String(modelId)}'`);
@@ -549,18 +569,150 @@ export class FileStore implements TrackingStore {
       const modelDir = join(dir, MODELS, modelId);
       if (!(await isDirectory(modelDir))) continue;
       const meta = await readMeta(modelDir);
-      if (meta === undefined || meta.lifecycle_stage === 'deleted') break;
-      const model = loggedModelFromMeta(meta, await this.#readTagDir(join(modelDir, 'tags')),
-        await this.#readTagDir(join(modelDir, 'params')));
-      if (model.experimentId !== id) {
+      if (meta === undefined || (!allowDeleted && meta.lifecycle_stage === 'deleted')) break;
+      if (String(meta.experiment_id) !== id) {
         throw new MlflowException('INVALID_STATE', `Model '${modelId}' metadata is in invalid state.`);
       }
-      return model;
+      return { dir: modelDir, experimentId: id, meta };
     }
     throw notFound(`Model '${modelId}' not found`);
   }
 
-  /** Logged models MLflow 3.x wrote under the given experiments (not deleted), filtered by `name` / `source_run_id`. */
+  /** The latest value per metric and dataset of a logged model's metric files (MLflow's grouping). */
+  async #readModelMetrics(modelId: string, modelDir: string): Promise<Metric[]> {
+    const out: Metric[] = [];
+    for (const key of await listKeyFiles(join(modelDir, 'metrics'))) {
+      const text = (await readText(join(modelDir, 'metrics', key))) ?? '';
+      const values = text.split('\n').filter((line) => line.trim() !== '').map((line) => modelMetricFromLine(modelId, key, line));
+      if (values.length === 0) throw new MlflowException('INTERNAL_ERROR', `Metric '${key}' is malformed. No data found.`);
+      const groups = new Map<string, Metric[]>();
+      for (const value of values) {
+        const group = `${value.datasetName ?? ''}\u0000${value.datasetDigest ?? ''}`;
+        groups.set(group, [...(groups.get(group) ?? []), value]);
+      }
+      for (const group of groups.values()) out.push(latestMetric(group));
+    }
+    return out;
+  }
+
+  async #readLoggedModel(modelId: string, modelDir: string, meta: Record<string, PyValue>): Promise<LoggedModel> {
+    return loggedModelFromMeta(meta, await this.#readTagDir(join(modelDir, 'tags')),
+      await this.#readTagDir(join(modelDir, 'params')), await this.#readModelMetrics(modelId, modelDir));
+  }
+
+  #checkLoggedModelParams(params: Record<string, string>): [string, string][] {
+    return Object.entries(params).map(([key, value]) => {
+      validateKeyName(key, 'key');
+      validateLength('Param key', MAX_ENTITY_KEY_LENGTH, key);
+      return [key, validateLength('Param value', MAX_PARAM_VAL_LENGTH, String(value ?? ''))];
+    });
+  }
+
+  /** Writes a logged model in MLflow 3's file-store layout (status `LOGGED_MODEL_PENDING`). */
+  async createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel> {
+    await this.#init();
+    const { name } = options;
+    if (name !== undefined && name !== null) {
+      const bad = ['/', ':', '.', '%', '"', "'"];
+      if (name === '' || bad.some((c) => name.includes(c))) {
+        throw MlflowException.invalidParameterValue(`Invalid model name (${pyRepr(name)}) provided. Model name must be a non-empty string ` +
+          `and cannot contain the following characters: ('/', ':', '.', '%', '"', "'")`);
+      }
+    }
+    const experimentId = String(options.experimentId ?? DEFAULT_EXPERIMENT_ID);
+    const experiment = await this.getExperiment(experimentId);
+    if (experiment.lifecycleStage !== 'active') {
+      throw new MlflowException('INVALID_STATE', `Could not create model under non-active experiment with ID ${experimentId}.`);
+    }
+    const params = this.#checkLoggedModelParams(options.params ?? {});
+    const tags = Object.entries(options.tags ?? {}).map(([key, value]): [string, string] => {
+      validateKeyName(key, 'key', 'Tag');
+      return [key, String(value ?? '')];
+    });
+    const modelId = generateLoggedModelId();
+    const now = Date.now();
+    const model: LoggedModel = {
+      modelId,
+      experimentId,
+      name: name ?? generateRunName(),
+      artifactLocation: appendToUriPath(experiment.artifactLocation, MODELS, modelId, 'artifacts'),
+      status: 'LOGGED_MODEL_PENDING',
+      creationTimestamp: now,
+      lastUpdatedTimestamp: now,
+      sourceRunId: options.sourceRunId ?? null,
+      modelType: options.modelType ?? null,
+      tags: {},
+      params: {},
+      statusMessage: null,
+    };
+    const dir = join((await this.#experimentPath(experimentId))!, MODELS, modelId);
+    await makeDir(dir);
+    await writeMeta(dir, loggedModelToMeta(model, 'active'));
+    await makeDir(join(dir, 'metrics'));
+    await makeDir(join(dir, 'params'));
+    for (const [key, value] of params) await writeAtomic(join(dir, 'params', key), value, dir);
+    for (const [key, value] of tags) await writeAtomic(join(dir, 'tags', key), value, dir);
+    return this.getLoggedModel(modelId);
+  }
+
+  async logLoggedModelParams(modelId: string, params: Record<string, string>): Promise<void> {
+    const checked = this.#checkLoggedModelParams(params);
+    const { dir } = await this.#findLoggedModel(modelId);
+    for (const [key, value] of checked) await writeAtomic(join(dir, 'params', key), value, dir);
+  }
+
+  async setLoggedModelTags(modelId: string, tags: Record<string, string>): Promise<void> {
+    const { dir } = await this.#findLoggedModel(modelId);
+    for (const [key, value] of Object.entries(tags)) {
+      validateKeyName(key, 'key', 'Tag');
+      await writeAtomic(join(dir, 'tags', key), String(value ?? ''), dir);
+    }
+  }
+
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    validateKeyName(key, 'key', 'Tag');
+    const { dir } = await this.#findLoggedModel(modelId);
+    const path = join(dir, 'tags', key);
+    if (!(await exists(path))) throw notFound(`No tag with key ${pyRepr(key)} found for model with ID ${pyRepr(modelId)}.`);
+    await remove(path);
+  }
+
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    if (!loggedModelStatus.includes(status)) throw MlflowException.invalidParameterValue(`Unknown model status: ${String(status)}`);
+    const { dir, meta } = await this.#findLoggedModel(modelId);
+    const model = loggedModelFromMeta(meta, {}, {});
+    // MLflow rewrites the file from the entity: lifecycle_stage is not kept
+    await writeMeta(dir, loggedModelToMeta({ ...model, status, lastUpdatedTimestamp: Date.now() }));
+    return this.getLoggedModel(modelId);
+  }
+
+  async logOutputs(runId: string, models: LoggedModelOutput[]): Promise<void> {
+    validateRunId(runId);
+    const run = await this.#activeRun(runId);
+    for (const { modelId, step } of models) {
+      if (typeof modelId !== 'string' || !/^[\w-]+$/.test(modelId)) {
+        throw MlflowException.invalidParameterValue(`Invalid logged model ID: '${String(modelId)}'`);
+      }
+      const dir = join(run.runDir, OUTPUTS, modelId);
+      if (await exists(dir)) continue;
+      await makeDir(dir);
+      // MLflow writes the model id as both source and destination
+      await writeMeta(dir, {
+        destination_id: modelId, destination_type: 'MODEL_OUTPUT', source_id: modelId, source_type: 'RUN_OUTPUT', step, tags: {},
+      });
+    }
+  }
+
+  /**
+   * Reads a logged model of this store (`<exp>/models/<model_id>/`); deleted or missing ones are
+   * `RESOURCE_DOES_NOT_EXIST`.
+   */
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    const { dir, meta } = await this.#findLoggedModel(modelId);
+    return this.#readLoggedModel(modelId, dir, meta);
+  }
+
+  /** Logged models under the given experiments (not deleted), filtered by `name` / `source_run_id`. */
   async searchLoggedModels(options: SearchLoggedModelsOptions): Promise<LoggedModel[]> {
     await this.#init();
     const clauses = parseFilter(options.filter, LOGGED_MODEL_FILTER_KEYS);
@@ -572,7 +724,7 @@ export class FileStore implements TrackingStore {
         const modelDir = join(experimentDir, MODELS, modelId);
         const meta = await readMeta(modelDir);
         if (meta === undefined || meta.lifecycle_stage === 'deleted') continue;
-        const model = loggedModelFromMeta(meta, await this.#readTagDir(join(modelDir, 'tags')), await this.#readTagDir(join(modelDir, 'params')));
+        const model = await this.#readLoggedModel(modelId, modelDir, meta);
         const fields: Record<string, string | null> = { name: model.name, source_run_id: model.sourceRunId, model_id: model.modelId };
         if (clauses.every((clause) => compare(clause.type === 'tag' ? model.tags[clause.key] : fields[clause.key], clause.comparator, clause.value))) {
           out.push(model);

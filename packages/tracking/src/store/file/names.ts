@@ -26,3 +26,8 @@ export function generateExperimentId(): string {
 export function generateRunId(): string {
   return randomUUID().replaceAll('-', '');
 }
+
+/** A 3.x logged model id: `m-` and the 32 hex digits of a UUID4, as MLflow's stores build it. */
+export function generateLoggedModelId(): string {
+  return `m-${randomUUID().replaceAll('-', '')}`;
+}

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { MlflowException, type Logger, type PyValue } from '@pyfunc/format';
-import type { CreateModelVersionOptions, ModelVersion, RegisteredModel, SearchOptions } from '../../types.js';
+import type { CreateModelVersionOptions, LoggedModel, ModelVersion, RegisteredModel, SearchOptions } from '../../types.js';
+import { parseModelsUri } from '../../uri/models-uri.js';
 import { modelVersionFromMeta, modelVersionToMeta, type StoredModelVersion } from './entities.js';
 import { exists, isDirectory, listKeyFiles, listSubdirs, makeDir, readMeta, readText, remove, writeAtomic, writeMeta } from './files.js';
 import { compare, parseFilter } from './search-filter.js';
@@ -41,12 +42,23 @@ function maxResults(value: number | undefined, fallback: number, threshold: numb
   return n;
 }
 
+/** The model id of a 3.x `models:/<model_id>` URI, else undefined. */
+function loggedModelIdOf(uri: string): string | undefined {
+  try {
+    return parseModelsUri(uri).modelId;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Registry operations over `<root>/models`; `init` prepares the store root first. */
 export class FileRegistry {
   constructor(
     private readonly root: string,
     private readonly logger: Logger,
     private readonly init: () => Promise<void>,
+    /** Reads a 3.x logged model of the same store (for `models:/<model_id>` sources). */
+    private readonly loggedModel?: (modelId: string) => Promise<LoggedModel>,
   ) {}
 
   get #modelsDir(): string {
@@ -185,13 +197,25 @@ export class FileRegistry {
     for (const [key, value] of Object.entries(options.tags ?? {})) validateRegistryTag(key, value);
     if (typeof source !== 'string' || source === '') throw MlflowException.invalidParameterValue("Missing value for required parameter 'source'.");
     let storageLocation = source;
+    let runId = options.runId ?? null;
     if (/^models:/i.test(source)) {
       try {
-        storageLocation = await this.#resolveModelsUri(source);
+        const modelId = loggedModelIdOf(source);
+        if (modelId !== undefined && this.loggedModel !== undefined) {
+          // 3.x: a logged model's files; the version's run is the model's source run unless given
+          const model = await this.loggedModel(modelId);
+          storageLocation = model.artifactLocation;
+          runId ??= model.sourceRunId;
+        } else {
+          storageLocation = await this.#resolveModelsUri(source);
+        }
       } catch (error) {
         throw new MlflowException('INVALID_PARAMETER_VALUE',
           `Unable to fetch model from model URI source artifact location '${source}'.Error: ${(error as Error).message}`, { cause: error });
       }
+    }
+    if (runId === null && options.modelId !== undefined && this.loggedModel !== undefined) {
+      runId = (await this.loggedModel(options.modelId)).sourceRunId;
     }
     const modelDir = await this.#existingModelDir(name);
     const now = Date.now();
@@ -211,7 +235,7 @@ export class FileRegistry {
       currentStage: 'None',
       description: options.description ?? null,
       source,
-      runId: options.runId ?? null,
+      runId,
       status: 'READY',
       statusMessage: null,
       tags: {},

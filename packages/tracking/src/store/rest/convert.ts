@@ -96,16 +96,29 @@ export function toRunInfo(value: unknown): RunInfo {
 
 export function toMetric(value: unknown): Metric {
   const m = obj(value);
-  return { key: str(m.key), value: double(m.value), timestamp: int64(m.timestamp) ?? 0, step: int64(m.step) ?? 0 };
+  const metric: Metric = { key: str(m.key), value: double(m.value), timestamp: int64(m.timestamp) ?? 0, step: int64(m.step) ?? 0 };
+  // 3.x servers add these (to logged-model metrics and re-logged run metrics)
+  if (m.model_id !== undefined && m.model_id !== null) metric.modelId = str(m.model_id);
+  if (m.run_id !== undefined && m.run_id !== null) metric.runId = str(m.run_id);
+  if (m.dataset_name !== undefined && m.dataset_name !== null) metric.datasetName = str(m.dataset_name);
+  if (m.dataset_digest !== undefined && m.dataset_digest !== null) metric.datasetDigest = str(m.dataset_digest);
+  return metric;
 }
 
 export function toRun(value: unknown): Run {
   const r = obj(value);
   const data = obj(r.data);
-  return {
+  const run: Run = {
     info: toRunInfo(r.info),
     data: { metrics: list(data.metrics).map(toMetric), params: keyValues(data.params), tags: keyValues(data.tags) },
   };
+  // 3.x: `outputs: {model_outputs: [{model_id, step}]}` (an empty message when the run has none)
+  if (r.outputs !== undefined && r.outputs !== null) {
+    run.outputs = {
+      modelOutputs: list(obj(r.outputs).model_outputs).map((o) => ({ modelId: str(obj(o).model_id), step: int64(obj(o).step) ?? 0 })),
+    };
+  }
+  return run;
 }
 
 export function toModelVersion(value: unknown): ModelVersion {
@@ -157,9 +170,12 @@ export function toLoggedModel(value: unknown): LoggedModel {
     status: str(info.status) || 'LOGGED_MODEL_PENDING',
     creationTimestamp: int64(info.creation_timestamp_ms),
     lastUpdatedTimestamp: int64(info.last_updated_timestamp_ms),
-    sourceRunId: strOrNull(info.source_run_id),
-    modelType: strOrNull(info.model_type),
+    // a server answers "" for an unset source run or model type
+    sourceRunId: strOrNull(info.source_run_id) || null,
+    modelType: strOrNull(info.model_type) || null,
     tags: keyValues(info.tags),
     params: keyValues(data.params ?? info.params),
+    metrics: list(data.metrics).map(toMetric),
+    statusMessage: strOrNull(info.status_message),
   };
 }

@@ -4,10 +4,11 @@
  */
 import { MlflowException, dumpsPythonJson, modelTagsDict } from '@pyfunc/format';
 import type {
-  CreateModelVersionOptions, CreateRunOptions, Experiment, LogBatch, LoggedModel, Metric, ModelVersion,
-  RegisteredModel, Run, RunInfo, SearchOptions, TrackingStore, UpdateRunOptions, SearchLoggedModelsOptions } from '../../types.js';
+  CreateLoggedModelOptions, CreateModelVersionOptions, CreateRunOptions, Experiment, LogBatch, LoggedModel,
+  LoggedModelOutput, LoggedModelStatus, Metric, ModelVersion, RegisteredModel, Run, RunInfo, SearchOptions, TrackingStore,
+  UpdateRunOptions, SearchLoggedModelsOptions } from '../../types.js';
 import {
-  doubleToJson, toExperiment, toKeyValues, toLoggedModel, toModelVersion, toRegisteredModel, toRun, toRunInfo,
+  doubleToJson, toExperiment, toKeyValues, toLoggedModel, toMetric, toModelVersion, toRegisteredModel, toRun, toRunInfo,
 } from './convert.js';
 import { MlflowHttpClient } from './http-client.js';
 
@@ -15,9 +16,16 @@ type Json = Record<string, unknown>;
 
 /** Page size asked of the server when searching (MLflow's registered-model search maximum). */
 const SEARCH_PAGE_SIZE = 1000;
+/** Params per logged-model request (MLflow's `MLFLOW_CREATE_LOGGED_MODEL_PARAMS_BATCH_SIZE` and `…_LOG_…` defaults). */
+const LOGGED_MODEL_PARAMS_BATCH = 100;
 
 function metricJson(metric: Metric): Json {
-  return { key: metric.key, value: doubleToJson(metric.value), timestamp: metric.timestamp, step: metric.step };
+  const json: Json = { key: metric.key, value: doubleToJson(metric.value), timestamp: metric.timestamp, step: metric.step };
+  // 3.x fields, only when set (a 2.x server rejects none of them, but sends none either)
+  if (metric.modelId) json.model_id = metric.modelId;
+  if (metric.datasetName) json.dataset_name = metric.datasetName;
+  if (metric.datasetDigest) json.dataset_digest = metric.datasetDigest;
+  return json;
 }
 
 function versionString(version: string | number): string {
@@ -123,6 +131,19 @@ export class RestStore implements TrackingStore {
     await this.call('POST', 'runs/delete', { run_id: runId });
   }
 
+  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    const out: Metric[] = [];
+    let pageToken: string | undefined;
+    for (;;) {
+      const answer = await this.call<{ metrics?: unknown[]; next_page_token?: string }>('GET', 'metrics/get-history', {
+        run_id: runId, run_uuid: runId, metric_key: key, page_token: pageToken,
+      });
+      out.push(...(answer.metrics ?? []).map(toMetric));
+      if (!answer.next_page_token) return out;
+      pageToken = answer.next_page_token;
+    }
+  }
+
   // Registry
 
   async createRegisteredModel(name: string, options: { tags?: Record<string, string>; description?: string } = {}): Promise<RegisteredModel> {
@@ -210,18 +231,72 @@ export class RestStore implements TrackingStore {
 
   // MLflow 3.x logged models
 
-  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+  /** A 3.x call: a server without the endpoint (2.x answers a plain 404) becomes NOT_IMPLEMENTED. */
+  private async call3<T = Json>(method: string, endpoint: string, fields: Json | undefined, what: string): Promise<T> {
     try {
-      const answer = await this.call<{ model?: unknown }>('GET', `logged-models/${encodeURIComponent(modelId)}`);
-      return toLoggedModel(answer.model);
+      return await this.call<T>(method, endpoint, fields);
     } catch (error) {
       if (MlflowException.isInstance(error) && error.errorCode === 'ENDPOINT_NOT_FOUND') {
         throw new MlflowException('NOT_IMPLEMENTED',
-          `The tracking server at ${this.trackingUri} does not serve logged models (an MLflow 3.x server is needed to resolve model id '${modelId}')`,
+          `The tracking server at ${this.trackingUri} does not serve logged models (an MLflow 3.x server is needed to ${what})`,
           { cause: error });
       }
       throw error;
     }
+  }
+
+  async createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel> {
+    const params = Object.entries(options.params ?? {});
+    const answer = await this.call3<{ model?: unknown }>('POST', 'logged-models', {
+      experiment_id: options.experimentId,
+      name: options.name,
+      model_type: options.modelType ?? undefined,
+      source_run_id: options.sourceRunId ?? undefined,
+      params: params.slice(0, LOGGED_MODEL_PARAMS_BATCH).map(([key, value]) => ({ key, value })),
+      tags: toKeyValues(options.tags) ?? [],
+    }, 'create a logged model');
+    const model = toLoggedModel(answer.model);
+    if (params.length <= LOGGED_MODEL_PARAMS_BATCH) return model;
+    await this.logLoggedModelParams(model.modelId, Object.fromEntries(params.slice(LOGGED_MODEL_PARAMS_BATCH)));
+    return this.getLoggedModel(model.modelId);
+  }
+
+  async logLoggedModelParams(modelId: string, params: Record<string, string>): Promise<void> {
+    const entries = Object.entries(params);
+    for (let i = 0; i < entries.length; i += LOGGED_MODEL_PARAMS_BATCH) {
+      await this.call3('POST', `logged-models/${encodeURIComponent(modelId)}/params`, {
+        model_id: modelId,
+        params: entries.slice(i, i + LOGGED_MODEL_PARAMS_BATCH).map(([key, value]) => ({ key, value })),
+      }, `log params of logged model '${modelId}'`);
+    }
+  }
+
+  async setLoggedModelTags(modelId: string, tags: Record<string, string>): Promise<void> {
+    await this.call3('PATCH', `logged-models/${encodeURIComponent(modelId)}/tags`, { tags: toKeyValues(tags) ?? [] },
+      `tag logged model '${modelId}'`);
+  }
+
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    await this.call3('DELETE', `logged-models/${encodeURIComponent(modelId)}/tags/${encodeURIComponent(key)}`, undefined,
+      `untag logged model '${modelId}'`);
+  }
+
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    const answer = await this.call3<{ model?: unknown }>('PATCH', `logged-models/${encodeURIComponent(modelId)}`,
+      { model_id: modelId, status }, `finalize logged model '${modelId}'`);
+    return toLoggedModel(answer.model);
+  }
+
+  async logOutputs(runId: string, models: LoggedModelOutput[]): Promise<void> {
+    await this.call3('POST', 'runs/outputs', {
+      run_id: runId, models: models.map((m) => ({ model_id: m.modelId, step: m.step })),
+    }, `record outputs of run '${runId}'`);
+  }
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    const answer = await this.call3<{ model?: unknown }>('GET', `logged-models/${encodeURIComponent(modelId)}`, undefined,
+      `resolve model id '${modelId}'`);
+    return toLoggedModel(answer.model);
   }
 
   async searchLoggedModels(options: SearchLoggedModelsOptions): Promise<LoggedModel[]> {
