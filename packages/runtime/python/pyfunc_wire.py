@@ -177,22 +177,25 @@ def write_message(fd, lock, message, buffers=(), json_transport=False, shared_fd
 
 
 def _pwrite_all(fd, parts, offset):
-    views = [v for v in (memoryview(p).cast("B") for p in parts) if len(v)]
-    while views:
-        written = os.pwritev(fd, views[:512], offset)
+    """Writes all of ``parts`` into a file at ``offset`` (pwritev may write less than asked)."""
+    def write(views):
+        nonlocal offset
+        written = os.pwritev(fd, views, offset)
         offset += written
-        while written:
-            if written >= len(views[0]):
-                written -= len(views.pop(0))
-            else:
-                views[0] = views[0][written:]
-                written = 0
+        return written
+    _gather_all(parts, write)
 
 
 def _write_all(fd, parts):
+    _gather_all(parts, lambda views: os.writev(fd, views))
+
+
+def _gather_all(parts, write):
+    """Feeds ``parts`` to a gathering ``write(views) -> bytes written`` until all are written,
+    512 buffers at a time (IOV_MAX is 1024 on Linux)."""
     views = [v for v in (memoryview(p).cast("B") for p in parts) if len(v)]
     while views:
-        written = os.writev(fd, views[:512])
+        written = write(views[:512])
         while written:
             if written >= len(views[0]):
                 written -= len(views.pop(0))
