@@ -288,20 +288,6 @@ def _frame_block(columns, buffers):
     return flat.reshape(len(columns), length // size)
 
 
-_SMALL_ROWS = 256
-
-
-def _small_frame(pd, block, names):
-    """A few rows: pandas' array constructor (what ``pd.DataFrame(dict)`` ends in) without the
-    generic constructor's inference, a third of its time, which is most of a 1-row request's
-    decoding; it copies into one consolidated block, which costs nothing at this size. None when
-    this pandas lacks it."""
-    try:
-        return pd.DataFrame._from_arrays(list(block), columns=pd.Index(names), index=pd.RangeIndex(block.shape[1]), verify_integrity=False)
-    except Exception:  # noqa: BLE001 - a private API: the public constructor takes over
-        return None
-
-
 def decode(node, buffers):
     if node is None or isinstance(node, (bool, str, int, float)):
         return node
@@ -329,10 +315,6 @@ def decode(node, buffers):
         names = [c["name"] for c in value["columns"]]
         block = _frame_block(value["columns"], buffers)
         if block is not None:
-            if block.shape[1] <= _SMALL_ROWS:
-                small = _small_frame(pd, block, names)
-                if small is not None:
-                    return small
             return pd.DataFrame(block.T, columns=names, copy=False)
         data = {}
         for col in value["columns"]:
