@@ -3,15 +3,15 @@
  * `app.request('/ping')`, no socket.
  */
 import { Hono } from 'hono';
-import { silentLogger } from '@pyfunc/format';
 import type { PyFuncModel } from '@pyfunc/runtime';
 import { createChatCompletionsHandler } from './routes/chat-completions-handler.js';
-import { createInvocationsHandler } from './routes/invocations-handler.js';
+import { createInvocationsAnswerer, createInvocationsHandler, createInvocationsScorer, type InvocationsAnswerer } from './routes/invocations-handler.js';
 import { createMetricsHandler } from './routes/metrics-handler.js';
 import { createModelCardHandler } from './routes/model-card-handler.js';
 import { createOpenApiHandler } from './routes/openapi-handler.js';
 import { createLivenessHandler, createPingHandler, createReadinessHandler } from './routes/ping-handler.js';
 import { createVersionHandler } from './routes/version-handler.js';
+import { answerErrorCode, recordRequest } from './request-metrics.js';
 import { createScoringContext, type ScoringContext, type ScoringOptions } from './scoring-context.js';
 
 /** The handlers one scoring app routes to. */
@@ -28,7 +28,7 @@ export interface ScoringHandlers {
 }
 
 /** Builds every handler over one shared context. */
-export function createScoringHandlers(context: ScoringContext, servingInputExample?: string): ScoringHandlers {
+export function createScoringHandlers(context: ScoringContext, servingInputExample?: string, answerInvocations?: InvocationsAnswerer): ScoringHandlers {
   const ping = createPingHandler(context);
   return {
     ping,
@@ -38,7 +38,7 @@ export function createScoringHandlers(context: ScoringContext, servingInputExamp
     metrics: createMetricsHandler(context),
     openapi: createOpenApiHandler(context),
     modelCard: createModelCardHandler(context, servingInputExample),
-    invocations: createInvocationsHandler(context),
+    invocations: createInvocationsHandler(context, createInvocationsScorer(context, answerInvocations)),
     chatCompletions: createChatCompletionsHandler(context),
   };
 }
@@ -62,12 +62,10 @@ export function withRequestMetrics(context: ScoringContext | undefined, route: s
     const response = await handler(request);
     let errorCode: string | undefined;
     if (response.status >= 400) {
-      const text = response.headers.get('content-type') === 'application/json' ? await response.clone().text() : '';
-      errorCode = /"error_code": "(\w+)"/.exec(text)?.[1] ?? `HTTP_${response.status}`;
+      const contentType = response.headers.get('content-type');
+      errorCode = answerErrorCode(response.status, contentType, contentType === 'application/json' ? await response.clone().text() : '');
     }
-    const elapsed = performance.now() - started;
-    context.metrics.observe(route, request.method, response.status, elapsed / 1000, errorCode);
-    if (context.logger !== silentLogger) context.logger.info({ method: request.method, route, status: response.status, ms: Math.round(elapsed) }, 'request');
+    recordRequest(context, route, request.method, response.status, started, errorCode);
     return response;
   };
 }
@@ -110,12 +108,18 @@ export function createScoringApp(handlers: ScoringHandlers, context?: ScoringCon
 
 /**
  * A hono app serving `model` with these options (handlers, routing and shared state in one
- * call), and the `/invocations` handler with its metrics for a server's fast path (the same
- * answers as `app.fetch` for a `POST /invocations`, without the routing).
+ * call); the `/invocations` handler with its metrics (the same answers as `app.fetch` for a
+ * `POST /invocations`, without the routing), and the answerer under it for the Node fast path.
  */
 export function createModelApp(model: PyFuncModel | undefined, options: ScoringOptions & { servingInputExample?: string } = {}):
-  { app: Hono; context: ScoringContext; invocations: (request: Request) => Promise<Response> } {
+  { app: Hono; context: ScoringContext; invocations: (request: Request) => Promise<Response>; answerInvocations: InvocationsAnswerer } {
   const context = createScoringContext(model, options);
-  const handlers = createScoringHandlers(context, options.servingInputExample);
-  return { app: createScoringApp(handlers, context), context, invocations: withRequestMetrics(context, '/invocations', handlers.invocations) };
+  const answerInvocations = createInvocationsAnswerer(context);
+  const handlers = createScoringHandlers(context, options.servingInputExample, answerInvocations);
+  return {
+    app: createScoringApp(handlers, context),
+    context,
+    invocations: withRequestMetrics(context, '/invocations', handlers.invocations),
+    answerInvocations,
+  };
 }

@@ -74,10 +74,27 @@ export function decodeBody(body: Uint8Array | string, format: InvocationsFormat)
   }
   if (encoding.startsWith('utf-32')) return decodeUtf32(body, encoding === 'utf-32le');
   try {
-    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body.subarray(start));
+    return decoderFor(encoding).decode(start === 0 ? body : body.subarray(start));
   } catch (error) {
     throw invalidInput(`The request body is not valid ${encoding.toUpperCase()} text: ${messageOf(error)}`, error);
   }
+}
+
+const decoders = new Map<string, InstanceType<typeof TextDecoder>>();
+
+/** A strict decoder per encoding, made once (a non-streaming `decode` keeps no state between calls). */
+function decoderFor(encoding: string): InstanceType<typeof TextDecoder> {
+  let decoder = decoders.get(encoding);
+  if (decoder === undefined) {
+    decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+    decoders.set(encoding, decoder);
+  }
+  return decoder;
+}
+
+/** One of MLflow's four format keys ({@link SUPPORTED_FORMATS}), by comparison (no array search). */
+function isFormatKey(name: string): boolean {
+  return name === 'inputs' || name === 'dataframe_split' || name === 'dataframe_records' || name === 'instances';
 }
 
 function decodeUtf32(body: Uint8Array, littleEndian: boolean): string {
@@ -131,21 +148,31 @@ export function parseInvocationsRequest(body: Uint8Array | string, format: Invoc
     return { data, params, path: 'llm', stream };
   }
   const params = 'params' in object ? object.params! : null;
-  const formatKeys = Object.keys(object).filter((key) => (SUPPORTED_FORMATS as readonly string[]).includes(key));
+  // the format keys present, in the body's order (one pass, no intermediate arrays: every request comes here)
+  const keys = Object.keys(object);
+  let formatKeyCount = 0;
+  let formatKey: string | undefined;
+  for (let index = 0; index < keys.length; index++) {
+    const name = keys[index]!;
+    if (isFormatKey(name)) {
+      formatKeyCount++;
+      formatKey ??= name;
+    }
+  }
   if (metadata.signature?.isSignatureFromTypeHint === true) {
     if (!('inputs' in object)) {
       throw new MlflowException('INVALID_PARAMETER_VALUE', "Request payload must be a dictionary with 'inputs' key when the model " +
-        `contains a valid type hint. Found keys in payload: dict_keys([${formatKeys.map((key) => pyRepr(key)).join(', ')}]).`);
+        `contains a valid type hint. Found keys in payload: dict_keys([${keys.filter(isFormatKey).map((name) => pyRepr(name)).join(', ')}]).`);
     }
     return { data: object.inputs, params, path: 'type_hint', stream };
   }
-  if (formatKeys.length !== 1) {
+  if (formatKeyCount !== 1) {
     // divergence 7: every received key is listed, not only the recognized ones
     const received = Object.keys(object).filter((key) => key !== 'params');
     throw new MlflowException('BAD_REQUEST', `${REQUIRED_INPUT_FORMAT}. Received dictionary with input fields: ` +
       `[${received.map((key) => pyRepr(key)).join(', ')}]. ${SCORING_PROTOCOL_CHANGE_INFO}`);
   }
-  const key = formatKeys[0]!;
+  const key = formatKey!;
   const value = object[key]!;
   let data: unknown;
   if (key === 'dataframe_split') data = frameFromParsedJson(value, 'split', schema);

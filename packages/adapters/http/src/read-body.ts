@@ -15,62 +15,78 @@ export function bodyTooLarge(limit: number): MlflowException {
 /** Bodies read by the Node binding straight from the socket (cheaper than a web stream). */
 const preReadBodies = new WeakMap<Request, Uint8Array | MlflowException>();
 
+const EMPTY = new Uint8Array(0);
+
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
 /**
- * Reads a Node request body (bounded) and attaches it to its Fetch `Request` for {@link readBody}.
- * Plain stream events, no async iterator: this runs for every POST. A body passing the limit
- * while it streams in, or a declared length over it, is refused without buffering the rest.
+ * Reads a Node request body, bounded, and calls `done` with the bytes or the 413 error when it
+ * passes `limit` (a declared length over it is refused without reading; a body passing it while
+ * it streams in is refused at once, the rest flowing on unread: the server drains it, or closes
+ * the connection when there is too much, after the answer), or `failed` with the stream's error
+ * when the client goes away mid-body (without `failed`, nothing is called then: the request is
+ * dropped with its socket). `declaredLength` is the `Content-Length` header: a body
+ * is complete once that many bytes came (no wait for the stream's end). Plain stream events, no
+ * promise and no async iterator: this runs for every POST.
+ */
+export function readIncomingBody(incoming: IncomingMessage, limit: number, declaredLength: string | undefined,
+  done: (body: Uint8Array | MlflowException) => void, failed?: (error: Error) => void): void {
+  const declared = declaredLength === undefined ? Number.NaN : Number(declaredLength);
+  if (declared > limit) {
+    done(bodyTooLarge(limit));
+    return;
+  }
+  if (incoming.readableEnded) {
+    done(EMPTY);
+    return;
+  }
+  const expected = Number.isSafeInteger(declared) && declared > 0 ? declared : -1;
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  const cleanup = (): void => {
+    incoming.off('data', onData);
+    if (expected < 0) incoming.off('end', onEnd);
+    if (failed !== undefined) incoming.off('close', onClose);
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.byteLength;
+    if (size > limit) {
+      cleanup();
+      done(bodyTooLarge(limit));
+      return;
+    }
+    if (first === undefined) first = chunk;
+    else (more ??= [first]).push(chunk);
+    if (size === expected) onEnd();
+  };
+  const onEnd = (): void => {
+    cleanup();
+    done(more !== undefined ? Buffer.concat(more, size) : first ?? EMPTY);
+  };
+  const onClose = (): void => {
+    cleanup();
+    failed!(incoming.errored ?? prematureClose());
+  };
+  incoming.on('data', onData);
+  // with a declared length the last chunk ends the body; the stream's end comes later
+  if (expected < 0) incoming.on('end', onEnd);
+  if (failed !== undefined) incoming.on('close', onClose);
+}
+
+/**
+ * Reads a Node request body (bounded, see {@link readIncomingBody}) and attaches it to its Fetch
+ * `Request` for {@link readBody}.
  * @throws the stream's error when the client goes away mid-body.
  */
 export function preReadBody(request: Request, incoming: IncomingMessage, limit: number): Promise<void> {
-  const declared = Number(incoming.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    preReadBodies.set(request, bodyTooLarge(limit));
-    return Promise.resolve();
-  }
-  if (incoming.readableEnded) {
-    preReadBodies.set(request, new Uint8Array(0));
-    return Promise.resolve();
-  }
   return new Promise<void>((resolve, reject) => {
-    let first: Buffer | undefined;
-    let more: Buffer[] | undefined;
-    let size = 0;
-    const cleanup = (): void => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onError);
-      incoming.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.byteLength;
-      if (size > limit) {
-        // answer 413 now; the rest of the body flows on unread (no listener) and the Node
-        // binding drains it, or closes the connection when there is too much, after the answer
-        cleanup();
-        preReadBodies.set(request, bodyTooLarge(limit));
-        resolve();
-        return;
-      }
-      if (first === undefined) first = chunk;
-      else (more ??= [first]).push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      preReadBodies.set(request, more !== undefined ? Buffer.concat(more, size) : first ?? new Uint8Array(0));
+    readIncomingBody(incoming, limit, incoming.headers['content-length'], (body) => {
+      preReadBodies.set(request, body);
       resolve();
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    const onClose = (): void => {
-      cleanup();
-      reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    };
-    incoming.on('data', onData);
-    incoming.on('end', onEnd);
-    incoming.on('error', onError);
-    incoming.on('close', onClose);
+    }, reject);
   });
 }
 

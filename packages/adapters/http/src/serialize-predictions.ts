@@ -13,6 +13,7 @@ import {
   Tensor,
   dumpsPythonJson,
   encodeBase64Lines,
+  formatPythonFloat,
   isDatetimeDType,
   isFloatDType,
   isFloatSlot,
@@ -140,12 +141,66 @@ function mapKey(key: unknown): string {
   throw new MlflowException('INTERNAL_ERROR', `keys must be str, int, float, bool or None, not ${typeof key}`);
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A numeric or boolean tensor's JSON text, written straight from its storage: what
+ * `dumpsPythonJson(toJsonable(tensor))` writes, without the nested arrays in between (the
+ * common prediction, on the hot path). `undefined` for other dtypes.
+ */
+function numericTensorJson(tensor: Tensor, strict: boolean): string | undefined {
+  const { dtype, data, shape } = tensor;
+  let item: (index: number) => string;
+  if (dtype === 'float64' || dtype === 'float32' || dtype === 'float16') {
+    const values = data as Float64Array | Float32Array;
+    item = (index) => {
+      const value = values[index]!;
+      if (Number.isFinite(value)) return formatPythonFloat(value);
+      if (strict) return 'null';
+      return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+    };
+  } else if (dtype === 'int64' || dtype === 'uint64') {
+    const values = data as BigInt64Array | BigUint64Array;
+    item = (index) => {
+      const value = values[index]!;
+      if (value <= MAX_SAFE && value >= -MAX_SAFE) return value.toString();
+      // ±2^53 reads back as a number that is not a safe integer: written as a float
+      return value === MAX_SAFE + 1n || value === -MAX_SAFE - 1n ? formatPythonFloat(Number(value)) : value.toString();
+    };
+  } else if (dtype === 'int8' || dtype === 'int16' || dtype === 'int32' || dtype === 'uint8' || dtype === 'uint16' || dtype === 'uint32') {
+    const values = data as Int32Array;
+    item = (index) => String(values[index]!);
+  } else if (dtype === 'bool') {
+    const values = data as Uint8Array;
+    item = (index) => (values[index] === 1 ? 'true' : 'false');
+  } else {
+    return undefined;
+  }
+  if (shape.length === 0) return undefined; // a 0-d tensor reads back as a bare number: the general path
+  let offset = 0;
+  const write = (axis: number): string => {
+    const size = shape[axis]!;
+    if (size === 0) return '[]';
+    let text = '[';
+    for (let index = 0; index < size; index++) {
+      if (index > 0) text += ', ';
+      text += axis === shape.length - 1 ? item(offset++) : write(axis + 1);
+    }
+    return `${text}]`;
+  };
+  return write(0);
+}
+
 /**
  * The response body MLflow's server writes for a prediction: `{"predictions": P}` (or `P` alone
  * when `unwrapped`), as Python's `json.dump` writes it.
  * @throws {MlflowException} INTERNAL_ERROR when the prediction holds a value JSON cannot hold.
  */
 export function serializePredictions(prediction: unknown, options: SerializePredictionsOptions = {}): string {
+  if (prediction instanceof Tensor) {
+    const text = numericTensorJson(prediction, options.strictJson === true);
+    if (text !== undefined) return options.unwrapped === true ? text : `{"predictions": ${text}}`;
+  }
   const payload = toJsonable(prediction, options.strictJson === true);
   try {
     return dumpsPythonJson(options.unwrapped === true ? payload : { predictions: payload });

@@ -2,14 +2,15 @@
  * `serve`: load a model, then open the port (an open port means a loaded model, as MLflow), and
  * shut down gracefully on SIGTERM/SIGINT or an abort signal, finishing in-flight requests.
  */
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { MlflowException, loadServingInputExample, type Logger, silentLogger } from '@pyfunc/format';
 import { PyFuncModel, loadModel } from '@pyfunc/runtime';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { createModelApp } from './create-scoring-app.js';
+import { createNodeListener } from './node-listener.js';
 import { preReadBody } from './read-body.js';
 import type { ScoringContext, ScoringOptions } from './scoring-context.js';
 
@@ -27,6 +28,12 @@ export interface ServeOptions extends ScoringOptions {
   handleSignals?: boolean;
   /** Longest wait for in-flight requests at shutdown, in seconds. Default: the request timeout. */
   shutdownGraceSeconds?: number;
+  /**
+   * Answer `POST /invocations`, `GET /ping` and `GET /health` straight on node:http, without
+   * Fetch objects or the router (the same bytes, measurably faster). Default true; false sends
+   * every request through hono (for comparison).
+   */
+  fastPath?: boolean;
   /** Passed to `loadModel` when a URI is given. */
   loadOptions?: Parameters<typeof loadModel>[1];
 }
@@ -76,28 +83,28 @@ export async function serve(modelOrUri: string | PyFuncModel, options: ServeOpti
     ? loadModel(modelOrUri, { logger, ...(options.loadOptions ?? {}) }) : modelOrUri);
   let model: PyFuncModel | undefined = options.listenEarly === true ? undefined : await load();
   const example = model === undefined ? undefined : await servingExample(model, owned ? modelOrUri : undefined);
-  const { app, context, invocations } = createModelApp(model, { ...options, logger, servingInputExample: example });
-  const server = createAdaptorServer({
-    fetch: async (request: Request, env: unknown) => {
-      const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
-      let response: Response;
-      if (incoming !== undefined && incoming.method === 'POST') {
-        await preReadBody(request, incoming, context.options.maxBodySize);
-        // the scoring route skips the router: it is the one request a server answers at volume
-        response = incoming.url === '/invocations' ? await invocations(request) : await app.fetch(request, env);
-      } else {
-        response = await app.fetch(request, env);
+  const { app, context, invocations, answerInvocations } = createModelApp(model, { ...options, logger, servingInputExample: example });
+  // everything but the fast path's requests: hono through @hono/node-server
+  const fallback = getRequestListener(async (request: Request, env: unknown) => {
+    const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    let response: Response;
+    if (incoming !== undefined && incoming.method === 'POST') {
+      await preReadBody(request, incoming, context.options.maxBodySize);
+      response = incoming.url === '/invocations' ? await invocations(request) : await app.fetch(request, env);
+    } else {
+      response = await app.fetch(request, env);
+    }
+    if (context.slot.draining) {
+      try {
+        response.headers.set('connection', 'close');
+      } catch {
+        // immutable headers: the idle sweep closes the connection instead
       }
-      if (context.slot.draining) {
-        try {
-          response.headers.set('connection', 'close');
-        } catch {
-          // immutable headers: the idle sweep closes the connection instead
-        }
-      }
-      return response;
-    },
-  }) as Server;
+    }
+    return response;
+  });
+  // POST /invocations, GET /ping and /health straight on node:http (node-listener.ts)
+  const server = createServer(options.fastPath === false ? fallback : createNodeListener({ context, answerInvocations, fallback }));
   server.keepAliveTimeout = 75_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {

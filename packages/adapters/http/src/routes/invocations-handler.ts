@@ -1,70 +1,59 @@
 /**
- * POST /invocations (serving.md 3-9): Request in, Response out; no framework, no socket.
+ * POST /invocations (serving.md 3-9): a content type and a body in, an answer (status, headers,
+ * body) out; no framework, no socket. The Fetch handler and the Node fast path (node-listener.ts)
+ * both write these answers, so they answer alike by construction.
  */
 import { Frame, MlflowException } from '@pyfunc/format';
 import { batchKey } from '../batcher.js';
-import { checkContentType } from '../content-type.js';
+import { checkContentType, type InvocationsFormat } from '../content-type.js';
 import { parseInvocationsRequest } from '../parse-invocations-request.js';
 import { readBody } from '../read-body.js';
-import { errorBody, errorResponse, toPredictionError, toScoringError } from '../scoring-error.js';
+import { errorBody, toPredictionError, toScoringError } from '../scoring-error.js';
 import type { ScoringContext } from '../scoring-context.js';
 import { serializePredictions, toJsonable } from '../serialize-predictions.js';
 import { dumpsPythonJson } from '@pyfunc/format';
+import { Deadlines, type Deadline } from '../deadlines.js';
+import type { PyFuncModel } from '@pyfunc/runtime';
 
 const DEADLINE = 'Request processing time exceeded limit';
 
-function jsonResponse(status: number, body: string): Response {
-  return new Response(body, { status, headers: { 'content-type': 'application/json' } });
+/** An `/invocations` answer, before it becomes a Fetch `Response` or is written to a Node response. */
+export interface InvocationsAnswer {
+  readonly status: number;
+  /** The headers, in the order a `Response` built from them carries them (content-type first). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Text, or the server-sent events of a prediction stream. */
+  readonly body: string | ReadableStream<Uint8Array>;
 }
 
 /**
- * A request's deadline: `aborted` turns true when it passes. The `AbortSignal` is only made when
- * something needs one (a wait for a slot): most requests never do, and a controller per request
- * is measurable on the hot path.
+ * A request body for an {@link InvocationsScorer}: read already (the bytes, or the 413 error of
+ * `bodyTooLarge`), or a reader called once the request is admitted (it may throw that error).
  */
-class Deadline {
-  #controller: AbortController | undefined;
-  #expired = false;
+export type InvocationsBody = Uint8Array | MlflowException | (() => Promise<Uint8Array>);
 
-  get aborted(): boolean {
-    return this.#expired;
-  }
+/**
+ * Scores one `/invocations` request: its `Content-Type` header (`null` when absent) and its
+ * body. Never rejects: every failure is an answer.
+ */
+export type InvocationsScorer = (contentType: string | null | undefined, body: InvocationsBody) => Promise<InvocationsAnswer>;
 
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    if (this.#expired) this.#controller.abort();
-    return this.#controller.signal;
-  }
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
+const TEXT_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'text/plain; charset=utf-8' });
+const STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
 
-  expire(): void {
-    this.#expired = true;
-    this.#controller?.abort();
-  }
-}
-
-/** Runs `work` with a deadline; on expiry the deadline aborts and DEADLINE_EXCEEDED is thrown (the work is no longer waited on). */
-function withDeadline<T>(seconds: number, work: (deadline: Deadline) => Promise<T>): Promise<T> {
-  const deadline = new Deadline();
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      deadline.expire();
-      reject(new MlflowException('DEADLINE_EXCEEDED', DEADLINE));
-    }, seconds * 1000);
-    work(deadline).then(
-      (value) => { clearTimeout(timer); resolve(value); },
-      (error: unknown) => { clearTimeout(timer); reject(error); },
-    );
-  });
+function jsonAnswer(status: number, body: string): InvocationsAnswer {
+  return { status, headers: JSON_HEADERS, body };
 }
 
 /** Server-sent events of a prediction stream (the 3.6 AgentServer framing). */
-function eventStream(chunks: AsyncIterable<unknown>, strictJson: boolean, signal: { readonly aborted: boolean }, release: () => void): Response {
+function eventStream(chunks: AsyncIterable<unknown>, strictJson: boolean, deadline: Deadline<unknown>, release: () => void): InvocationsAnswer {
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       try {
         for await (const chunk of chunks) {
-          if (signal.aborted) break;
+          if (deadline.expired) break;
           controller.enqueue(encoder.encode(`data: ${dumpsPythonJson(toJsonable(chunk, strictJson))}\n\n`));
         }
       } catch (error) {
@@ -76,64 +65,125 @@ function eventStream(chunks: AsyncIterable<unknown>, strictJson: boolean, signal
       controller.close();
     },
   });
-  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
+  return { status: 200, headers: STREAM_HEADERS, body };
 }
 
-/** The `/invocations` handler of one server. */
-export function createInvocationsHandler(context: ScoringContext): (request: Request) => Promise<Response> {
+/**
+ * Answers one `/invocations` request by calling `done` once with its answer: the callback form
+ * of {@link InvocationsScorer}, for the Node fast path (no promise for the answer). `started`
+ * is when the request started (`performance.now()`), when the caller has it: its deadline runs
+ * from there.
+ */
+export type InvocationsAnswerer = (contentType: string | null | undefined, body: InvocationsBody, done: (answer: InvocationsAnswer) => void,
+  started?: number) => void;
+
+type Done = (answer: InvocationsAnswer) => void;
+
+/** The `/invocations` answerer of one server (what the Fetch handler and the Node fast path share). */
+export function createInvocationsAnswerer(context: ScoringContext): InvocationsAnswerer {
   const { options, logger, limiter, batcher } = context;
-  return async (request: Request): Promise<Response> => {
-    const model = context.slot.model;
-    if (model === undefined) {
-      return errorResponse(new MlflowException('TEMPORARILY_UNAVAILABLE', 'The model is still loading.'));
-    }
-    const checked = checkContentType(request.headers.get('content-type'));
-    if (checked.format === undefined) {
-      return new Response(checked.message, { status: 415, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-    }
+  const unwrappedOptions = { unwrapped: true, strictJson: options.strictJson };
+  const wrappedOptions = { unwrapped: false, strictJson: options.strictJson };
+  const parseOptions = { enableStreaming: options.enableStreaming };
+
+  const failed = (error: unknown): InvocationsAnswer => {
+    const exception = toScoringError(error);
+    const tooLarge = exception.errorCode === 'BAD_REQUEST' && exception.message.includes('--max-body-size');
+    logger.warn({ errorCode: exception.errorCode }, exception.message.slice(0, 300));
+    return jsonAnswer(tooLarge ? 413 : exception.getHttpStatusCode(), errorBody(exception, { noStackTraces: options.noStackTraces }));
+  };
+  // the answer is whichever comes first: the work's, or the deadline's 504 (the work is then no longer waited on)
+  const deadlines = new Deadlines<Done>(options.timeoutSeconds * 1000, (deadline) => {
+    deadline.value(failed(new MlflowException('DEADLINE_EXCEEDED', DEADLINE)));
+  });
+
+  /**
+   * Reads, parses, admits, predicts and serializes one request under its deadline (one async
+   * frame: it runs for every request), and hands the answer to `done` unless the deadline
+   * answered first.
+   */
+  const run = async (model: PyFuncModel, format: InvocationsFormat, body: InvocationsBody, deadline: Deadline<Done>): Promise<void> => {
+    let answer: InvocationsAnswer;
     let release: (() => void) | undefined;
     let streaming = false;
     try {
-      return await withDeadline(options.timeoutSeconds, async (deadline) => {
-        const body = await readBody(request, options.maxBodySize);
-        const parsed = parseInvocationsRequest(body, checked.format, model.metadata, { enableStreaming: options.enableStreaming });
-        const params = parsed.params as Record<string, unknown> | null;
-        const key = batcher !== undefined && !parsed.stream && parsed.data instanceof Frame && batcher.accepts(parsed.data.numRows)
-          ? batchKey(parsed.data, params) : undefined;
-        if (key !== undefined) {
-          // the batcher holds the limiter's slot for the whole batch
-          let prediction: unknown;
-          try {
-            prediction = await batcher!.predict(model, parsed.data as Frame, params, key);
-          } catch (error) {
-            throw batcher!.isAdmissionError(error) ? error : toPredictionError(error, parsed.data);
-          }
-          context.metrics.queued = limiter.queued;
-          if (deadline.aborted) throw new MlflowException('DEADLINE_EXCEEDED', DEADLINE);
-          return jsonResponse(200, serializePredictions(prediction, { unwrapped: false, strictJson: options.strictJson }));
+      const bytes = typeof body === 'function' ? await body() : body;
+      if (!(bytes instanceof Uint8Array)) throw bytes;
+      const parsed = parseInvocationsRequest(bytes, format, model.metadata, parseOptions);
+      const params = parsed.params as Record<string, unknown> | null;
+      const key = batcher !== undefined && !parsed.stream && parsed.data instanceof Frame && batcher.accepts(parsed.data.numRows)
+        ? batchKey(parsed.data, params) : undefined;
+      if (key !== undefined) {
+        // the batcher holds the limiter's slot for the whole batch
+        let prediction: unknown;
+        try {
+          prediction = await batcher!.predict(model, parsed.data as Frame, params, key);
+        } catch (error) {
+          throw batcher!.isAdmissionError(error) ? error : toPredictionError(error, parsed.data);
         }
+        context.metrics.queued = limiter.queued;
+        if (deadline.expired) throw new MlflowException('DEADLINE_EXCEEDED', DEADLINE);
+        answer = jsonAnswer(200, serializePredictions(prediction, wrappedOptions));
+      } else {
         release = limiter.tryAcquire() ?? await limiter.acquire(deadline.signal);
+        // answered 504 already: the slot goes back at once (finally)
+        if (deadline.expired) throw new MlflowException('DEADLINE_EXCEEDED', DEADLINE);
+        // the slot is freed when the request ends or its deadline passes, whichever comes first
+        deadline.release = release;
         context.metrics.queued = limiter.queued;
         if (parsed.stream) {
           streaming = true;
-          return eventStream(model.predictStream(parsed.data, parsed.params as Record<string, unknown> | null), options.strictJson, deadline, release);
+          answer = eventStream(model.predictStream(parsed.data, params), options.strictJson, deadline, release);
+        } else {
+          let prediction: unknown;
+          try {
+            prediction = await model.predict(parsed.data, params);
+          } catch (error) {
+            throw toPredictionError(error, parsed.data);
+          }
+          if (deadline.expired) throw new MlflowException('DEADLINE_EXCEEDED', DEADLINE);
+          answer = jsonAnswer(200, serializePredictions(prediction, parsed.path === 'llm' ? unwrappedOptions : wrappedOptions));
         }
-        let prediction: unknown;
-        try {
-          prediction = await model.predict(parsed.data, parsed.params as Record<string, unknown> | null);
-        } catch (error) {
-          throw toPredictionError(error, parsed.data);
-        }
-        if (deadline.aborted) throw new MlflowException('DEADLINE_EXCEEDED', DEADLINE);
-        return jsonResponse(200, serializePredictions(prediction, { unwrapped: parsed.path === 'llm', strictJson: options.strictJson }));
-      });
+      }
     } catch (error) {
-      const exception = toScoringError(error);
-      const tooLarge = exception.errorCode === 'BAD_REQUEST' && exception.message.includes('--max-body-size');
-      logger.warn({ errorCode: exception.errorCode }, exception.message.slice(0, 300));
-      return jsonResponse(tooLarge ? 413 : exception.getHttpStatusCode(), errorBody(exception, { noStackTraces: options.noStackTraces }));
+      if (deadline.expired) return; // answered already, logged once
+      answer = failed(error);
     } finally {
       if (!streaming) release?.();
     }
+    if (deadline.expired) return;
+    deadlines.finish(deadline);
+    deadline.value(answer);
   };
+
+  return (contentType, body, done, started) => {
+    const model = context.slot.model;
+    if (model === undefined) {
+      const exception = new MlflowException('TEMPORARILY_UNAVAILABLE', 'The model is still loading.');
+      done(jsonAnswer(exception.getHttpStatusCode(), errorBody(exception)));
+      return;
+    }
+    const checked = checkContentType(contentType);
+    if (checked.format === undefined) {
+      done({ status: 415, headers: TEXT_HEADERS, body: checked.message });
+      return;
+    }
+    void run(model, checked.format, body, deadlines.start(done, started));
+  };
+}
+
+/** The `/invocations` scorer of one server: {@link createInvocationsAnswerer} with a promise. */
+export function createInvocationsScorer(context: ScoringContext, answer: InvocationsAnswerer = createInvocationsAnswerer(context)): InvocationsScorer {
+  return (contentType, body) => new Promise<InvocationsAnswer>((resolve) => answer(contentType, body, resolve));
+}
+
+/** An answer as a Fetch `Response`. */
+export function answerResponse(answer: InvocationsAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/** The `/invocations` handler of one server (over `score` when given: a scorer of the same context). */
+export function createInvocationsHandler(context: ScoringContext, score: InvocationsScorer = createInvocationsScorer(context)): (request: Request) => Promise<Response> {
+  const limit = context.options.maxBodySize;
+  return async (request: Request): Promise<Response> => answerResponse(await score(request.headers.get('content-type'), () => readBody(request, limit)));
 }
