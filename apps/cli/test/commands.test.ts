@@ -27,6 +27,7 @@ describe('usage errors exit 2 (cli.md 1, checks 4, 5, 7)', () => {
     [['models', 'predict', '-m', example, '--bogus'], /unknown option/],
     [['serve', '-m', example, '--batch-max-size', '-3'], /'-3' is not a non-negative integer/],
     [['serve', '-m', example, '--batch-max-delay-ms', 'soon'], /'soon' is not a non-negative number/],
+    [['serve', '-m', example, '--input-mode', 'json'], /argument 'json' is invalid\. Allowed choices are mlflow, raw\./],
   ])('%j', async (args, message) => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);

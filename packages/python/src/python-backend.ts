@@ -14,6 +14,7 @@ import {
   type PyFuncModel,
 } from '@pyfunc/runtime';
 import type { WorkerLaunch } from './python-worker.js';
+import type { EnvProgressEvent } from '@pyfunc/environment';
 import { WorkerPool } from './worker-pool.js';
 
 /** The environment managers (environment.md 10). */
@@ -37,6 +38,13 @@ export interface PythonLoadOptions {
   envCacheDir?: string;
   /** `json`: buffers as base64 inside the JSON header, for debugging only (default `binary`, or `$PYFUNC_TRANSPORT`). */
   transport?: 'binary' | 'json';
+  /**
+   * Requirements installed into the restored environment on top of the model's (MLflow's
+   * `--pip-requirements-override`); part of the environment's identity. Ignored by `local`.
+   */
+  pipRequirementsOverride?: readonly string[];
+  /** Progress of the environment build (resolving, downloading, installing, done). */
+  onProgress?: (event: EnvProgressEvent) => void;
 }
 
 /** The model each `backendOptions` object of this package's `loadModel` produced. */
@@ -67,7 +75,7 @@ function envNumber(name: string): number | undefined {
   return value;
 }
 
-const OPTION_KEYS = ['envManager', 'python', 'workers', 'requestTimeoutMs', 'envCacheDir', 'transport'] as const;
+const OPTION_KEYS = ['envManager', 'python', 'workers', 'requestTimeoutMs', 'envCacheDir', 'transport', 'pipRequirementsOverride', 'onProgress'] as const;
 
 /** The backend's options: the defaults, overridden by the load call's `backendOptions` (its known keys). */
 function resolveOptions(defaults: PythonLoadOptions, backendOptions: Readonly<Record<string, unknown>> = {}): Required<Pick<PythonLoadOptions, 'envManager' | 'python'>> & PythonLoadOptions {
@@ -117,6 +125,8 @@ async function launchFor(modelDir: string, options: ReturnType<typeof resolveOpt
     python: options.python === 'python3' ? undefined : options.python,
     cacheDir: options.envCacheDir,
     logger,
+    ...(options.pipRequirementsOverride === undefined || options.pipRequirementsOverride.length === 0 ? {} : { pipRequirementsOverride: [...options.pipRequirementsOverride] }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
   const spawnIn = environment.spawn?.bind(environment);
   return {
@@ -201,9 +211,9 @@ registerBackend(backend);
  *   fails to load the model; INTERNAL_ERROR when an environment cannot be built.
  */
 export async function loadModel(modelUri: string | URL, options: LoadModelOptions & PythonLoadOptions = {}): Promise<PyFuncModel> {
-  const { envManager, python, workers, requestTimeoutMs, envCacheDir, transport, ...rest } = options;
+  const { envManager, python, workers, requestTimeoutMs, envCacheDir, transport, pipRequirementsOverride, onProgress, ...rest } = options;
   const backendOptions: Record<string, unknown> = { ...rest.backendOptions };
-  for (const [key, value] of Object.entries({ envManager, python, workers, requestTimeoutMs, envCacheDir, transport })) {
+  for (const [key, value] of Object.entries({ envManager, python, workers, requestTimeoutMs, envCacheDir, transport, pipRequirementsOverride, onProgress })) {
     if (value !== undefined) backendOptions[key] = value;
   }
   const model = await runtimeLoadModel(modelUri, { ...rest, backendOptions });

@@ -1,5 +1,5 @@
 import { registerBackend } from '@pyfunc/runtime';
-import { createPythonBackend } from '@pyfunc/python';
+import { createPythonBackend, type PythonLoadOptions } from '@pyfunc/python';
 import { MlflowException } from '@pyfunc/format';
 import type { EnvManagerName } from '../options.js';
 
@@ -7,8 +7,8 @@ import type { EnvManagerName } from '../options.js';
  * Makes `python_function` models load with this command's environment manager and worker
  * count (the Python backend reads them; TypeScript models ignore both).
  */
-export function usePythonBackend(envManager: EnvManagerName, workers?: number): void {
-  registerBackend(createPythonBackend({ envManager, ...(workers === undefined ? {} : { workers }) }));
+export function usePythonBackend(envManager: EnvManagerName, workers?: number, extra: Pick<PythonLoadOptions, 'pipRequirementsOverride' | 'onProgress'> = {}): void {
+  registerBackend(createPythonBackend({ envManager, ...(workers === undefined ? {} : { workers }), ...extra }));
 }
 
 /** `--model-config`: inline JSON (starts with `{`) or a YAML/JSON file path. */

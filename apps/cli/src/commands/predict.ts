@@ -5,6 +5,7 @@ import { MlflowException, writeFileAtomic } from '@pyfunc/format';
 import { parseInvocationsRequest, serializePredictions } from '@pyfunc/http';
 import { loadModel } from '@pyfunc/runtime';
 import type { CliContext } from '../context.js';
+import { environmentProgress } from '../progress.js';
 import { parseModelConfig, usePythonBackend } from './load-options.js';
 import { envManagerOption, interruptible, localModelDir, loggerFor, warnIfConda, type EnvManagerName } from '../options.js';
 
@@ -80,8 +81,9 @@ export function predictCommand(context: CliContext): Command {
           throw new MlflowException('RESOURCE_DOES_NOT_EXIST', `Cannot read input file '${options.inputPath}': ${error instanceof Error ? error.message : String(error)}`);
         })
         : await readStream(context.stdin ?? process.stdin);
+      const progress = environmentProgress(context, logger);
       const output = await interruptible(context, async (signal) => {
-        usePythonBackend(options.envManager, 1);
+        usePythonBackend(options.envManager, 1, { pipRequirementsOverride: overrides, onProgress: progress.onProgress });
         const saved = new Map(options.env.map(([key]) => [key, process.env[key]]));
         for (const [key, value] of options.env) process.env[key] = value;
         const modelConfig = parseModelConfig(options.modelConfig);
@@ -100,6 +102,7 @@ export function predictCommand(context: CliContext): Command {
             if (value === undefined) delete process.env[key];
             else process.env[key] = value;
           }
+          progress.stop();
         }
       });
       if (options.outputPath !== undefined) await writeFileAtomic(options.outputPath, output);

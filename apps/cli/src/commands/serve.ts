@@ -3,6 +3,7 @@ import { MlflowException } from '@pyfunc/format';
 import { serve } from '@pyfunc/http';
 import type { CliContext } from '../context.js';
 import { envManagerOption, localModelDir, loggerFor, parseInteger, warnIfConda, type EnvManagerName } from '../options.js';
+import { environmentProgress } from '../progress.js';
 import { parseModelConfig, rejectMlserver, usePythonBackend } from './load-options.js';
 
 interface ServeOptions {
@@ -19,6 +20,7 @@ interface ServeOptions {
   stackTraces: boolean;
   strictJson?: boolean;
   enableStreaming?: boolean;
+  inputMode: 'mlflow' | 'raw';
   modelConfig?: string;
   batchMaxSize: number;
   batchMaxDelayMs: number;
@@ -65,6 +67,8 @@ export function serveCommand(context: CliContext): Command {
     .option('--no-stack-traces', 'leave stack_trace out of error bodies')
     .option('--strict-json', 'write NaN and ±Infinity as null')
     .option('--enable-streaming', 'answer "stream": true requests with server-sent events')
+    .addOption(new Option('--input-mode <mode>', 'raw: models get the "inputs" JSON value untouched (no frame or tensor conversion)')
+      .choices(['mlflow', 'raw']).default('mlflow'))
     .addOption(new Option('--model-config <json|path>', 'model config overrides').env('SERVING_MODEL_CONFIG'))
     .addOption(new Option('--batch-max-size <n>', 'dynamic batching: predict concurrent tabular requests together, up to n rows '
       + '(only for models that score each row independently); 0 = off').default(0).argParser(parseCount))
@@ -82,7 +86,8 @@ export function serveCommand(context: CliContext): Command {
         throw new MlflowException('INVALID_PARAMETER_VALUE', `Invalid --max-body-size '${options.maxBodySize}': expected bytes or a size like 100MiB.`);
       }
       const dir = await localModelDir(options.modelUri);
-      usePythonBackend(envManager, options.workers);
+      const progress = environmentProgress(context, logger);
+      usePythonBackend(envManager, options.workers, { onProgress: progress.onProgress });
       const controller = new AbortController();
       context.signal?.addEventListener('abort', () => controller.abort(), { once: true });
       const modelConfig = parseModelConfig(options.modelConfig);
@@ -93,6 +98,7 @@ export function serveCommand(context: CliContext): Command {
         workers: options.workers,
         maxBodySize,
         enableStreaming: options.enableStreaming === true,
+        inputMode: options.inputMode,
         strictJson: options.strictJson === true,
         noStackTraces: options.stackTraces === false,
         logger,
@@ -100,6 +106,7 @@ export function serveCommand(context: CliContext): Command {
         loadOptions: { logger, ...(modelConfig === undefined ? {} : { modelConfig }) },
         batching: options.batchMaxSize > 0 ? { maxBatchSize: options.batchMaxSize, maxDelayMs: options.batchMaxDelayMs } : false,
       });
+      progress.stop();
       logger.info({ url: server.url, envManager }, `Serving ${dir} at ${server.url}`);
       context.onListening?.(server.url);
       if (context.signal?.aborted === true) void server.close();

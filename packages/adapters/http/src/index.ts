@@ -1,7 +1,7 @@
 export { checkContentType } from './content-type.js';
 export type { ContentTypeCheck, InvocationsFormat } from './content-type.js';
 export { decodeBody, parseInvocationsRequest } from './parse-invocations-request.js';
-export type { InvocationsPath, ParseInvocationsRequestOptions, ParseMetadata, ParsedInvocationsRequest } from './parse-invocations-request.js';
+export type { InputMode, InvocationsPath, ParseInvocationsRequestOptions, ParseMetadata, ParsedInvocationsRequest } from './parse-invocations-request.js';
 export { parseCsvInput, splitCsv } from './parse-csv-input.js';
 export { serializePredictions, toJsonable } from './serialize-predictions.js';
 export type { SerializePredictionsOptions } from './serialize-predictions.js';

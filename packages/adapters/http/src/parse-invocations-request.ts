@@ -44,7 +44,16 @@ export interface ParseInvocationsRequestOptions {
    * not: serving.md 10.2). Default true.
    */
   csvSchema?: boolean;
+  /**
+   * `raw` (serve's `--input-mode raw`, an addition to MLflow): every model takes the type-hint
+   * path (serving.md 4.4) — the model gets the `inputs` value exactly as decoded, no frame or
+   * tensor conversion. Chat/completions bodies keep their own path. Default `mlflow`.
+   */
+  inputMode?: InputMode;
 }
+
+/** How JSON bodies become model input: MLflow's conversions, or the `inputs` value untouched. */
+export type InputMode = 'mlflow' | 'raw';
 
 /** The part of a model's metadata the parser reads. */
 export type ParseMetadata = Pick<Model, 'getInputSchema' | 'getParamsSchema' | 'signature'>;
@@ -159,10 +168,12 @@ export function parseInvocationsRequest(body: Uint8Array | string, format: Invoc
       formatKey ??= name;
     }
   }
-  if (metadata.signature?.isSignatureFromTypeHint === true) {
+  const raw = options.inputMode === 'raw';
+  if (raw || metadata.signature?.isSignatureFromTypeHint === true) {
     if (!('inputs' in object)) {
-      throw new MlflowException('INVALID_PARAMETER_VALUE', "Request payload must be a dictionary with 'inputs' key when the model " +
-        `contains a valid type hint. Found keys in payload: dict_keys([${keys.filter(isFormatKey).map((name) => pyRepr(name)).join(', ')}]).`);
+      const why = raw ? 'the server runs with --input-mode raw' : 'the model contains a valid type hint';
+      throw new MlflowException('INVALID_PARAMETER_VALUE', `Request payload must be a dictionary with 'inputs' key when ${why}. ` +
+        `Found keys in payload: dict_keys([${(raw ? keys : keys.filter(isFormatKey)).map((name) => pyRepr(name)).join(', ')}]).`);
     }
     return { data: object.inputs, params, path: 'type_hint', stream };
   }

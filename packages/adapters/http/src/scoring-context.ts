@@ -7,6 +7,7 @@ import { Batcher, type BatchingOptions } from './batcher.js';
 import { Limiter } from './limiter.js';
 import { ScoringMetrics } from './metrics.js';
 import { DEFAULT_MAX_BODY_SIZE } from './read-body.js';
+import type { InputMode } from './parse-invocations-request.js';
 
 /** Options of the scoring handlers (and of `serve`). */
 export interface ScoringOptions {
@@ -22,6 +23,8 @@ export interface ScoringOptions {
   workers?: number;
   /** `"stream": true` JSON bodies answer server-sent events (serving.md 7.4). Default false. */
   enableStreaming?: boolean;
+  /** `raw`: models get the `inputs` JSON value untouched (cli.md 3 item 7). Default `mlflow`. */
+  inputMode?: InputMode;
   /** Write `null` for NaN/±Infinity. Default false. */
   strictJson?: boolean;
   /** Leave `stack_trace` out of error bodies. Default false (MLflow includes it). */
@@ -47,7 +50,7 @@ export interface ModelSlot {
 /** Shared state of one server's handlers. */
 export interface ScoringContext {
   slot: ModelSlot;
-  options: Required<Pick<ScoringOptions, 'timeoutSeconds' | 'maxBodySize' | 'enableStreaming' | 'strictJson' | 'noStackTraces' | 'mlflowVersion'>>;
+  options: Required<Pick<ScoringOptions, 'timeoutSeconds' | 'maxBodySize' | 'enableStreaming' | 'inputMode' | 'strictJson' | 'noStackTraces' | 'mlflowVersion'>>;
   logger: Logger;
   metrics: ScoringMetrics;
   limiter: Limiter;
@@ -75,6 +78,7 @@ export function createScoringContext(model: PyFuncModel | undefined, options: Sc
       timeoutSeconds: options.timeoutSeconds ?? (Number(process.env.MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT) || 60),
       maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
       enableStreaming: options.enableStreaming ?? false,
+      inputMode: options.inputMode ?? 'mlflow',
       strictJson: options.strictJson ?? false,
       noStackTraces: options.noStackTraces ?? false,
       mlflowVersion: options.mlflowVersion ?? '2.22.0',

@@ -84,7 +84,7 @@ export function createInvocationsAnswerer(context: ScoringContext): InvocationsA
   const { options, logger, limiter, batcher } = context;
   const unwrappedOptions = { unwrapped: true, strictJson: options.strictJson };
   const wrappedOptions = { unwrapped: false, strictJson: options.strictJson };
-  const parseOptions = { enableStreaming: options.enableStreaming };
+  const parseOptions = { enableStreaming: options.enableStreaming, inputMode: options.inputMode };
 
   const failed = (error: unknown): InvocationsAnswer => {
     const exception = toScoringError(error);
