@@ -8,6 +8,8 @@ test describes Node's own result: frames as {"$frame": {"columns", "dtypes", "da
 {"$ndarray": {"dtype", "shape", "data"}}, streams as the list of their chunks.
 """
 import math
+import os
+import sys
 
 import numpy as np
 import pandas as pd
@@ -96,4 +98,26 @@ def flavor_of(case):
     }
 
 
-OPS = {"predict": predict, "flavor_of": flavor_of}
+def load_without_node(case):
+    """Loads a model with only the interpreter's own directory on PATH (no `node` there):
+    answers "loaded" or the MlflowException's code and message."""
+    import mlflow.pyfunc
+    from mlflow.exceptions import MlflowException
+
+    saved = {key: os.environ.get(key) for key in ("PATH", "PYFUNC_NODE")}
+    os.environ["PATH"] = os.path.dirname(sys.executable)
+    os.environ.pop("PYFUNC_NODE", None)
+    try:
+        mlflow.pyfunc.load_model(case["path"])
+        return "loaded"
+    except MlflowException as error:
+        return {"code": error.error_code, "message": error.message}
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+OPS = {"predict": predict, "flavor_of": flavor_of, "load_without_node": load_without_node}

@@ -12,7 +12,17 @@ import { startMlflowServer } from '../../../packages/tracking/test/mlflow-server
 import { run } from './support/run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pyfunc-cli-tracking-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const serverLine: OracleLine = oracleLines.includes('3') ? '3' : oracleLines[0]!;
+/** The server starts with the file, while the file-store tests run (its start takes seconds of Python). */
+let serverStarting: ReturnType<typeof startMlflowServer> | undefined;
+beforeAll(() => {
+  serverStarting = startMlflowServer(serverLine, { serveArtifacts: true });
+  serverStarting.catch(() => undefined); // awaited (and reported) by the server describe
+});
+afterAll(async () => {
+  await serverStarting?.then((server) => server.stop(), () => undefined);
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 interface Logged { run_id: string; version: string; probe: Record<string, number[]>; predictions: number[] }
 
@@ -60,14 +70,11 @@ describe.each(oracleLines)('MLflow %s file store', (line) => {
 });
 
 describe('MLflow 3 server with --serve-artifacts', () => {
-  const line: OracleLine = oracleLines.includes('3') ? '3' : oracleLines[0]!;
+  const line = serverLine;
   let server: Awaited<ReturnType<typeof startMlflowServer>>;
   beforeAll(async () => {
-    server = await startMlflowServer(line, { serveArtifacts: true });
+    server = await serverStarting!;
   }, 180_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   it('runs:/, models:/…/1 and models:/…/latest through the tracking server and its artifact proxy; a missing version is RESOURCE_DOES_NOT_EXIST', async () => {
     const name = 'sk-server';

@@ -1,9 +1,11 @@
 /** Shared test helpers: models saved by real MLflow, inputs built the same way on both sides. */
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Frame, PyDateTime, Series, Tensor, fromTicks, makeColumn, type DType, type DatetimeUnit } from '@pyfunc/format';
-import { runOracle, type OracleLine } from '../../../test/oracle/src/index.js';
+import { oraclePython, runOracle, type OracleLine } from '../../../test/oracle/src/index.js';
 
 /** One column of an input spec (values as the oracle codec carries them). */
 export interface ColumnSpec { name: string | number; dtype: string; values: unknown[] }
@@ -13,16 +15,48 @@ export type InputSpec =
   | { kind: 'tensor'; dtype: string; shape: number[]; values: unknown[] }
   | { kind: 'raw'; value: unknown };
 
-/** Saves the models with real MLflow of `line` into a fresh directory; returns kind -> path. */
+const opsFile = fileURLToPath(new URL('../../../test/oracle/ops_python.py', import.meta.url));
+/** Models saved by the oracle, shared by test files (and runs): one directory per content key. */
+const modelCache = join(tmpdir(), 'pyfunc-oracle-models');
+
+/** A saved model's cache key: the line's interpreter, the saving code and the kind. */
+function cacheKey(line: OracleLine, kind: string): string {
+  return createHash('sha256').update(JSON.stringify([line, oraclePython(line), readFileSync(opsFile, 'utf8'), kind]))
+    .digest('hex').slice(0, 24);
+}
+
+/**
+ * The models, saved with real MLflow of `line`; returns kind -> path. A model saved before by the
+ * same interpreter and the same ops_python.py code is taken from the cache in the temp dir (the
+ * tests only read these directories); the others are saved in one oracle batch, then moved in.
+ */
 export async function saveModels(line: OracleLine, kinds: string[]): Promise<Record<string, string>> {
-  const dir = mkdtempSync(join(tmpdir(), `pyfunc-python-${line}-`));
-  const results = await runOracle(line, 'python.save', kinds.map((kind) => ({ kind, path: join(dir, kind) })));
+  mkdirSync(modelCache, { recursive: true });
   const out: Record<string, string> = {};
-  kinds.forEach((kind, i) => {
-    const result = results[i]!;
-    if (result.error !== undefined) throw new Error(`saving ${kind} failed: ${result.error.type}: ${result.error.message}`);
-    out[kind] = result.ok as string;
-  });
+  const missing: string[] = [];
+  for (const kind of kinds) {
+    const path = join(modelCache, `${kind}-${line}-${cacheKey(line, kind)}`);
+    if (existsSync(join(path, 'MLmodel'))) out[kind] = path; else missing.push(kind);
+  }
+  if (missing.length === 0) return out;
+  const dir = mkdtempSync(join(modelCache, `.saving-${line}-`));
+  try {
+    const results = await runOracle(line, 'python.save', missing.map((kind) => ({ kind, path: join(dir, kind) })));
+    missing.forEach((kind, i) => {
+      const result = results[i]!;
+      if (result.error !== undefined) throw new Error(`saving ${kind} failed: ${result.error.type}: ${result.error.message}`);
+      const path = join(modelCache, `${kind}-${line}-${cacheKey(line, kind)}`);
+      try {
+        renameSync(result.ok as string, path);
+      } catch (error) {
+        // another test file saved it meanwhile: theirs is as good
+        if (!existsSync(join(path, 'MLmodel'))) throw error;
+      }
+      out[kind] = path;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return out;
 }
 

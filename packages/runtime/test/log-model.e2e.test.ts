@@ -10,15 +10,23 @@ import { ModelSignature, MlflowException, Schema, ColSpec } from '@pyfunc/format
 import { getTrackingStore, type TrackingStore } from '@pyfunc/tracking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oracleLines, runOracle, type OracleLine } from '../../../test/oracle/src/index.js';
-import { startMlflowServer } from '../../tracking/test/mlflow-server.js';
+import { startMlflowServer, type MlflowServer } from '../../tracking/test/mlflow-server.js';
 import { loadModel, logModel } from '../src/index.js';
 import { EchoModel } from './fixtures/echo-model.js';
 
 let root: string;
+/** Both lines' servers start at once, while the file-store tests run (each start takes seconds of Python). */
+const servers = new Map<OracleLine, Promise<MlflowServer>>();
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'pyfunc-log-model-'));
+  for (const line of oracleLines) {
+    const server = startMlflowServer(line, { serveArtifacts: true });
+    server.catch(() => undefined); // awaited (and reported) by the server describe
+    servers.set(line, server);
+  }
 });
 afterAll(async () => {
+  await Promise.all([...servers.values()].map((server) => server.then((s) => s.stop(), () => undefined)));
   await rm(root, { recursive: true, force: true });
 });
 
@@ -26,27 +34,23 @@ const signature = new ModelSignature({ inputs: new Schema([new ColSpec('string',
 
 type Backend = { label: string; trackingUri: () => string; env: Record<string, string> };
 
-function backendsFor(line: OracleLine): { backend: Backend; start: () => Promise<void>; stop: () => Promise<void> }[] {
+// the oracle's environment is the same for both backends, so one oracle process serves a line
+const oracleEnv = { MLFLOW_ALLOW_FILE_STORE: 'true' };
+
+function backendsFor(line: OracleLine): { backend: Backend; start: () => Promise<void> }[] {
   let fileUri = '';
   let serverUrl = '';
-  let stopServer: (() => Promise<void>) | undefined;
   return [
     {
-      backend: { label: 'file store', trackingUri: () => fileUri, env: { MLFLOW_ALLOW_FILE_STORE: 'true' } },
+      backend: { label: 'file store', trackingUri: () => fileUri, env: oracleEnv },
       start: async () => {
         fileUri = pathToFileURL(join(root, `mlruns-${line}`)).href;
       },
-      stop: async () => undefined,
     },
     {
-      backend: { label: 'mlflow server --serve-artifacts', trackingUri: () => serverUrl, env: {} },
+      backend: { label: 'mlflow server --serve-artifacts', trackingUri: () => serverUrl, env: oracleEnv },
       start: async () => {
-        const server = await startMlflowServer(line, { serveArtifacts: true });
-        serverUrl = server.url;
-        stopServer = () => server.stop();
-      },
-      stop: async () => {
-        await stopServer?.();
+        serverUrl = (await servers.get(line)!).url;
       },
     },
   ];
@@ -56,15 +60,12 @@ describe.each(oracleLines)('MLflow %s', (line) => {
   // The 2.22 sequence: asked for on a 3.x server (which would get a logged model by default,
   // see log-model-logged.e2e.test.ts); a 2.22 server is detected (no logged-models endpoint).
   const mode = line === '2' ? {} : { loggedModel: false };
-  describe.each(backendsFor(line))('$backend.label', ({ backend, start, stop }) => {
+  describe.each(backendsFor(line))('$backend.label', ({ backend, start }) => {
     let store: TrackingStore;
     beforeAll(async () => {
       await start();
       store = getTrackingStore(backend.trackingUri());
     }, 180_000);
-    afterAll(async () => {
-      await stop();
-    });
 
     it('a model logged and registered from Node is seen by Python MLflow, and loads back from every URI form', async () => {
       const name = `node-model-${line}-${Math.random().toString(36).slice(2, 8)}`;

@@ -4,12 +4,10 @@
  * registered versions, stages and an alias; MLflow's own `mlflow.artifacts.download_artifacts`
  * of the same URIs is the expected answer. Plus bad input and atomicity.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { MlflowException } from '@pyfunc/format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,9 +17,8 @@ import { FileStore } from '../src/store/file/index.js';
 import { MlflowHttpClient, RestStore } from '../src/store/rest/index.js';
 import type { ArtifactRepository, ModelVersion, TrackingStore, TransferProgress } from '../src/types.js';
 import { startMlflowServer, type MlflowServer } from './mlflow-server.js';
-import { oracleLines, oraclePython, type OracleLine } from '../../../test/oracle/src/index.js';
+import { oracleLines, runOracle, type OracleLine } from '../../../test/oracle/src/index.js';
 
-const run = promisify(execFile);
 const script = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'make_registry.py');
 const root = mkdtempSync(join(tmpdir(), 'pyfunc-download-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -29,12 +26,13 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 interface PyDownload { uri: string; path?: string; files?: string[] | null; meta?: string | null; error?: string }
 interface Fixture { run_id: string; model_id: string | null; model_uri: string; artifact_uri: string; results: PyDownload[] }
 
+/** Runs the fixture script in the line's oracle process (one Python start serves a line's fixtures). */
 async function makeFixture(line: OracleLine, trackingUri: string, dir: string): Promise<Fixture> {
-  const { stdout } = await run(oraclePython(line), [script, trackingUri, join(dir, 'py')], {
-    cwd: dir, env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true', MLFLOW_TRACKING_URI: trackingUri }, timeout: 240_000,
-    maxBuffer: 1 << 24,
+  const [answer] = await runOracle(line, 'cli.exec', [{ code: readFileSync(script, 'utf8'), argv: [trackingUri, join(dir, 'py')] }], {
+    cwd: root, env: { MLFLOW_ALLOW_FILE_STORE: 'true' }, timeoutMs: 240_000,
   });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Fixture;
+  if (answer!.error !== undefined) throw new Error(`make_registry.py (mlflow ${line}): ${answer!.error.type}: ${answer!.error.message}`);
+  return answer!.ok as unknown as Fixture;
 }
 
 function listing(path: string): string[] | null {
@@ -60,7 +58,10 @@ async function errorOf(promise: Promise<unknown>): Promise<MlflowException> {
   throw new Error('expected a rejection');
 }
 
-/** Every fixture (file stores and servers of both lines) is built at once: each takes a Python start. */
+/**
+ * Every fixture is built in beforeAll: per line, the server starts while the file-store fixture is
+ * written, then the server's fixture follows in the same oracle process (lines in parallel).
+ */
 const fileFixtures = new Map<OracleLine, Promise<Fixture>>();
 const serverFixtures = new Map<OracleLine, Promise<{ server: MlflowServer; fixture: Fixture }>>();
 const fileStoreUri = (line: OracleLine): string => `file://${join(root, `file-${line}`, 'mlruns')}`;
@@ -68,11 +69,20 @@ beforeAll(async () => {
   for (const line of oracleLines) {
     const fileDir = join(root, `file-${line}`);
     mkdirSync(fileDir, { recursive: true });
-    fileFixtures.set(line, makeFixture(line, fileStoreUri(line), fileDir));
+    const fileFixture = makeFixture(line, fileStoreUri(line), fileDir);
+    fileFixtures.set(line, fileFixture);
     const serverDir = join(root, `server-${line}`);
     mkdirSync(serverDir, { recursive: true });
     serverFixtures.set(line, startMlflowServer(line, { serveArtifacts: true })
-      .then(async (server) => ({ server, fixture: await makeFixture(line, server.url, serverDir) })));
+      .then(async (server) => {
+        await fileFixture.catch(() => undefined);
+        try {
+          return { server, fixture: await makeFixture(line, server.url, serverDir) };
+        } catch (error) {
+          await server.stop();
+          throw error;
+        }
+      }));
   }
   await Promise.allSettled([...fileFixtures.values(), ...serverFixtures.values()]);
 }, 400_000);

@@ -2,14 +2,15 @@
  * Test-only access to the oracle: real MLflow from PyPI, in the cached virtualenvs built by
  * scripts/oracle-venv.sh (one per MLflow line). Cases go in as one batch per Python start.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PyValue } from '@pyfunc/format';
 import { decodeTagged, encodeTagged } from './codec.js';
+import { runOnce, runServed, type OracleOptions } from './oracle-process.js';
 
 export { decodeTagged, encodeTagged, parseIsoDateTime } from './codec.js';
+export type { OracleOptions } from './oracle-process.js';
 
 const oracleDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = join(oracleDir, '..', '..');
@@ -40,32 +41,24 @@ export type OracleResult =
   | { ok: PyValue; error?: undefined }
   | { ok?: undefined; error: { type: string; message: string; code: string | null; trace?: string | null } };
 
-/** Runs `cases` through `op` (an ops_<area>.py function) in one Python process. */
-export async function runOracle(line: OracleLine, op: string, cases: unknown[],
-  options: { timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {}): Promise<OracleResult[]> {
+/**
+ * Runs `cases` through `op` (an ops_<area>.py function). Batches with the same line, `cwd` and
+ * `env` share one long-lived Python process (one `import mlflow` per test file, not per call;
+ * concurrent batches get processes of their own); `fresh: true` (or PYFUNC_ORACLE_FRESH=1) runs
+ * the batch in a Python process started for it alone.
+ */
+export async function runOracle(line: OracleLine, op: string, cases: unknown[], options: OracleOptions = {}): Promise<OracleResult[]> {
+  const request = JSON.stringify({ op, cases: cases.map((c) => encodeTagged(c)) });
+  const fresh = options.fresh === true || process.env.PYFUNC_ORACLE_FRESH === '1';
   const python = oraclePython(line);
-  // MLflow may create ./mlruns: run where that is harmless, with a scratch tracking store.
-  const child = spawn(python, [join(oracleDir, 'oracle.py')], {
-    cwd: options.cwd ?? tmpdir(),
-    env: {
-      ...process.env, PYTHONHASHSEED: '0',
-      MLFLOW_TRACKING_URI: process.env.MLFLOW_TRACKING_URI ?? `file://${join(tmpdir(), 'pyfunc-oracle-mlruns')}`,
-      ...options.env,
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
-  child.stdin.end(JSON.stringify({ op, cases: cases.map((c) => encodeTagged(c)) }));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  if (code !== 0) {
-    throw new Error(`oracle ${op} (mlflow ${line}) exited ${code}: ${Buffer.concat(stderr).toString().slice(-4000)}`);
+  let text: string;
+  try {
+    text = await (fresh ? runOnce(python, request, options) : runServed(python, request, options));
+  } catch (error) {
+    throw new Error(`oracle ${op} (mlflow ${line}) ${(error as Error).message}`);
   }
-  const answer = JSON.parse(Buffer.concat(stdout).toString('utf8')) as { results: unknown[] };
+  const answer = JSON.parse(text) as { results?: unknown[]; fatal?: string };
+  if (answer.results === undefined) throw new Error(`oracle ${op} (mlflow ${line}) failed: ${answer.fatal ?? text.slice(0, 2000)}`);
   return answer.results.map((result) => {
     const r = result as { ok?: unknown; error?: OracleResult['error'] };
     return r.error !== undefined ? { error: r.error } : { ok: decodeTagged(r.ok) };
