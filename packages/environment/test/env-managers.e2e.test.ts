@@ -1,10 +1,11 @@
 // Real environments, built with real pip and uv from PyPI (the pip/uv download caches
 // persist between runs; the environment cache is a temp dir per run).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEnvManagerConformance } from '../src/testing/index.js';
 import {
   EnvCache, ensureUv, getEnvName, localEnvManager, uvEnvManager, virtualenvEnvManager,
@@ -14,23 +15,34 @@ import type { Logger } from '@pyfunc/format';
 import { oracleLines, oraclePython, type OracleLine } from '../../../test/oracle/src/index.js';
 import { resultOf, startChild } from './env-helpers.js';
 
+const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'pyfunc-env-e2e-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+let uvPath: Promise<string> | undefined;
+const uv = () => (uvPath ??= ensureUv({ cacheDir: join(root, 'uv-tools') }));
+
 const saved = new Map<OracleLine, string>();
-/** A scikit-learn model saved by real MLflow of `line` (once per run). */
+const saveScript = [
+  'import sys, numpy as np, mlflow.sklearn',
+  'from sklearn.linear_model import LogisticRegression',
+  'model = LogisticRegression().fit(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 1, 1])',
+  'mlflow.sklearn.save_model(model, sys.argv[1])',
+].join('\n');
+// both lines' models are saved at once before the suites (each save is a Python start), while uv installs
+beforeAll(async () => {
+  uv().catch(() => undefined); // awaited (and reported) where used
+  await Promise.all(oracleLines.map(async (line) => {
+    const dir = join(root, `sklearn-mlflow${line}`);
+    await run(oraclePython(line), ['-c', saveScript, dir], { timeout: 300_000 });
+    saved.set(line, dir);
+  }));
+}, 600_000);
+/** The scikit-learn model saved by real MLflow of `line` (in beforeAll, once per run). */
 function sklearnModel(line: OracleLine): string {
   const known = saved.get(line);
-  if (known !== undefined) return known;
-  const dir = join(root, `sklearn-mlflow${line}`);
-  execFileSync(oraclePython(line), ['-c', [
-    'import sys, numpy as np, mlflow.sklearn',
-    'from sklearn.linear_model import LogisticRegression',
-    'model = LogisticRegression().fit(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 1, 1])',
-    'mlflow.sklearn.save_model(model, sys.argv[1])',
-  ].join('\n'), dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  saved.set(line, dir);
-  return dir;
+  if (known === undefined) throw new Error(`no model saved for MLflow ${line}`);
+  return known;
 }
 
 /** A copy of the line-2 model with other environment files (small installs). */
@@ -43,8 +55,6 @@ function variant(name: string, files: Record<string, string>): string {
 const smallEnv = (python = '3.11.7') => `python: ${python}\nbuild_dependencies:\n- pip\ndependencies:\n- -r requirements.txt\n`;
 const machinePython = execFileSync('python3', ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
 
-let uvPath: Promise<string> | undefined;
-const uv = () => (uvPath ??= ensureUv({ cacheDir: join(root, 'uv-tools') }));
 
 const venvEvents: EnvProgressEvent[] = [];
 const uvEvents: EnvProgressEvent[] = [];
