@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ColSpec, Frame, MlflowException, ModelSignature, Schema, type Logger } from '@pyfunc/format';
+import { ColSpec, Frame, MlflowException, ModelSignature, Schema } from '@pyfunc/format';
 import { FileStore, RestStore, type TrackingStore } from '@pyfunc/tracking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oracleLines, runOracle } from '../../../test/oracle/src/index.js';
@@ -16,6 +16,7 @@ import { startMlflowServer, type MlflowServer } from '../../tracking/test/mlflow
 import { loadModel, logModel, pyfuncModelFlavorName, type ModelInfo } from '../src/index.js';
 import { EchoChatModel } from './chat-echo-model.js';
 import { EchoModel } from './fixtures/echo-model.js';
+import { recordingLogger } from './fixtures/recording-logger.js';
 
 const hasLine3 = oracleLines.includes('3');
 const signature = new ModelSignature({ inputs: new Schema([new ColSpec('string', 'text')]) });
@@ -28,19 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-/** A logger that keeps warnings. */
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const logger = {
-    warnings,
-    debug() {},
-    info() {},
-    warn(_fields: object, message: string) { warnings.push(message); },
-    child() { return logger; },
-  };
-  return logger;
-}
 
 async function inspect(trackingUri: string, testCase: Record<string, unknown>, env: Record<string, string> = {}): Promise<Record<string, any>> {
   const [seen] = await runOracle('3', 'logmodel.inspect_logged', [{ tracking_uri: trackingUri, ...testCase }], { env, timeoutMs: 120_000 });

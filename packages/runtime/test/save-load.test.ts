@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ColSpec, Frame, Model, ModelSignature, Schema, withParams, type Logger } from '@pyfunc/format';
+import { ColSpec, Frame, Model, ModelSignature, Schema, withParams } from '@pyfunc/format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FunctionPythonModel,
@@ -15,23 +15,12 @@ import {
   type PyFuncModel,
 } from '../src/index.js';
 import { EchoModel, FailingModel, HoldsFunctionModel, StreamModel, double } from './fixtures/echo-model.js';
+import { recordingLogger } from './fixtures/recording-logger.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 let root: string;
 let counter = 0;
 const fresh = () => join(root, `model-${++counter}`);
-
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const logger = {
-    warnings,
-    debug() {},
-    info() {},
-    warn(_fields: object, message: string) { warnings.push(message); },
-    child() { return logger; },
-  };
-  return logger;
-}
 
 async function collect(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
   const out: unknown[] = [];
