@@ -100,26 +100,8 @@ def _watch_hangup(fd):
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _widen_pipes(*fds):
-    """Large pipe buffers (up to the system's pipe-max-size, 1 MiB by default) cut the context
-    switches of a big frame's transfer sixteen-fold; best effort."""
-    try:
-        import fcntl
-        setsz = getattr(fcntl, "F_SETPIPE_SZ", 1031)
-        with open("/proc/sys/fs/pipe-max-size") as f:
-            size = min(int(f.read()), 1 << 20)
-    except (OSError, ValueError, ImportError):
-        return
-    for fd in fds:
-        try:
-            fcntl.fcntl(fd, setsz, size)
-        except OSError:
-            pass
-
-
 def main():
     _die_with_parent()
-    _widen_pipes(REQ_FD, RES_FD)
     model_uri = sys.argv[1]
     _watch_hangup(REQ_FD)
     shared = None if JSON_TRANSPORT else _shared_fd()

@@ -12,6 +12,7 @@ import { MlflowException, silentLogger, type Logger } from '@pyfunc/format';
 import {
   MessageReader,
   bodyChunks,
+  bodySize,
   decodeValue,
   encodeMessage,
   encodeValue,
@@ -231,7 +232,7 @@ export class PythonWorker {
     while (!this.#reading && this.#inbox.length > 0) {
       const message = this.#inbox[0]!;
       const shared = sharedBodyOf(message.header);
-      if (shared !== undefined && message.buffers.length === 0 && (message.header.lens as unknown[] | undefined)?.length) {
+      if (shared !== undefined) {
         this.#readShared(message, shared.offset, shared.size);
         return;
       }
@@ -337,9 +338,9 @@ export class PythonWorker {
     }
     this.#pending = { id, handler };
     if (this.#sharedOn && this.#sharedFree && this.#sharedFd !== undefined) {
-      const body = bodyChunks(buffers);
-      if (body.size >= SHARED_MIN) {
-        this.#sendShared(id, header, buffers, body.chunks, body.size);
+      const size = bodySize(buffers);
+      if (size >= SHARED_MIN) {
+        this.#sendShared(id, header, buffers, size);
         return;
       }
     }
@@ -347,19 +348,19 @@ export class PythonWorker {
   }
 
   /** Writes a large body to the shared file, then the header on the pipe; the pipe if that fails. */
-  #sendShared(id: number, header: Record<string, unknown>, buffers: Uint8Array[], chunks: Buffer[], size: number): void {
+  #sendShared(id: number, header: Record<string, unknown>, buffers: Uint8Array[], size: number): void {
     const fd = this.#sharedFd!;
     this.#sharedFree = false;
     this.#sharedOps++;
     this.#sharedHigh = Math.max(this.#sharedHigh, size);
-    writevFd(fd, chunks, 0, (error, written) => {
+    writevFd(fd, bodyChunks(buffers).chunks, 0, (error, written) => {
       this.#sharedOps--;
       if (this.#exited || this.#pending?.id !== id) {
         this.#closeShared();
         return; // failed or aborted meanwhile
       }
       if (error === null && written === size) {
-        this.#write(encodeMessage(header, buffers, { shared: { offset: 0 } }));
+        this.#write(encodeMessage(header, buffers, { shared: { offset: 0, size } }));
       } else {
         // no room in /dev/shm (or a short write): this request takes the pipe
         this.#logger.debug({ pid: this.#child.pid, error: error?.message }, 'shared memory write failed; using the pipe');

@@ -61,29 +61,35 @@ export function bodyChunks(buffers: readonly Uint8Array[]): { chunks: Buffer[]; 
   return { chunks, size };
 }
 
+/** The byte size of a message body ({@link bodyChunks}'s `size`) without laying it out. */
+export function bodySize(buffers: readonly Uint8Array[]): number {
+  let size = 0;
+  for (const buffer of buffers) size += buffer.byteLength + pad8(buffer.byteLength);
+  return size;
+}
+
 /**
  * Frames a header and its buffers as one message (a list of chunks to write in order). With
- * `shared`, the buffers were written to the shared file at that offset: the header says so
- * (`shm`) and only the header is framed.
+ * `shared`, the body was written to the shared file there: the header says so (`shm`) and only
+ * the header is framed.
  */
 export function encodeMessage(
   header: Record<string, unknown>,
   buffers: readonly Uint8Array[] = [],
-  options: { json?: boolean; shared?: { offset: number } } = {},
+  options: { json?: boolean; shared?: SharedBody } = {},
 ): Buffer[] {
   if (options.json === true) {
     // debugging fallback: everything readable in the header, buffers as base64
     const b64 = buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
     return encodeMessage({ ...header, b64 }, []);
   }
-  const body = bodyChunks(buffers);
   const framed: Record<string, unknown> = { ...header, lens: buffers.map((b) => b.byteLength) };
-  if (options.shared !== undefined) framed.shm = { offset: options.shared.offset, size: body.size };
+  if (options.shared !== undefined) framed.shm = { offset: options.shared.offset, size: options.shared.size };
   const json = Buffer.from(JSON.stringify(framed), 'utf8');
   const prefix = Buffer.allocUnsafe(4);
   prefix.writeUInt32LE(json.length, 0);
   const chunks: Buffer[] = [prefix, json, ZEROS.subarray(0, pad8(4 + json.length))];
-  return options.shared !== undefined ? chunks : chunks.concat(body.chunks);
+  return options.shared !== undefined ? chunks : chunks.concat(bodyChunks(buffers).chunks);
 }
 
 /** Where a message's buffers are when they were written to the shared file instead of the pipe. */
@@ -261,13 +267,7 @@ export function encodeValue(value: unknown, buffers: Uint8Array[], container?: o
   }
   if (value instanceof Tensor) {
     const out: { [key: string]: WireTree } = { dtype: value.dtype, shape: [...value.shape] };
-    if (typedDTypes.has(value.dtype)) {
-      buffers.push(bytesOf(value.data, value.dtype));
-      out.buf = buffers.length - 1;
-    } else {
-      const data = value.data as unknown[];
-      out.values = data.map((item, index) => encodeValue(item, buffers, data, index));
-    }
+    encodeStorage(out, value.dtype, value.data, buffers);
     return { $tensor: out };
   }
   if (Array.isArray(value)) return value.map((item, index) => encodeValue(item, buffers, value, index));
@@ -280,15 +280,20 @@ export function encodeValue(value: unknown, buffers: Uint8Array[], container?: o
     `Cannot send a value of type ${Object.prototype.toString.call(value).slice(8, -1)} to Python.`);
 }
 
-function encodeColumn(column: Column, buffers: Uint8Array[]): { [key: string]: WireTree } {
-  const out: { [key: string]: WireTree } = { name: column.name, dtype: column.dtype };
-  if (typedDTypes.has(column.dtype)) {
-    buffers.push(bytesOf(column.values, column.dtype));
+/** A column's or tensor's values: a raw buffer (`buf`) for typed dtypes, else encoded `values`. */
+function encodeStorage(out: { [key: string]: WireTree }, dtype: DType, values: DTypeValues, buffers: Uint8Array[]): void {
+  if (typedDTypes.has(dtype)) {
+    buffers.push(bytesOf(values, dtype));
     out.buf = buffers.length - 1;
   } else {
-    const values = column.values as unknown[];
-    out.values = values.map((item, index) => encodeValue(item, buffers, values, index));
+    const list = values as unknown[];
+    out.values = list.map((item, index) => encodeValue(item, buffers, list, index));
   }
+}
+
+function encodeColumn(column: Column, buffers: Uint8Array[]): { [key: string]: WireTree } {
+  const out: { [key: string]: WireTree } = { name: column.name, dtype: column.dtype };
+  encodeStorage(out, column.dtype, column.values, buffers);
   if (column.validity !== null) {
     buffers.push(column.validity);
     out.valid = buffers.length - 1;
