@@ -89,6 +89,13 @@ def _save(case):
                 return model_input
 
         mlflow.pyfunc.save_model(path, python_model=Identity(), pip_requirements=["pandas"])
+    elif kind == "environ":
+        class Environ(mlflow.pyfunc.PythonModel):
+            def predict(self, context, model_input, params=None):
+                import os
+                return {name: os.environ.get(name) for name in model_input["name"]}
+
+        mlflow.pyfunc.save_model(path, python_model=Environ(), pip_requirements=["pandas"])
     elif kind == "typed_identity":
         class TypedIdentity(mlflow.pyfunc.PythonModel):
             def predict(self, context, model_input, params=None):

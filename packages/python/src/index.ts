@@ -4,7 +4,7 @@
  */
 export { backend, createPythonBackend, loadModel, loadModel as loadPythonModel, workerPids } from './python-backend.js';
 export type { EnvManagerName, PythonLoadOptions } from './python-backend.js';
-export { WorkerPool, defaultWorkerCount } from './worker-pool.js';
+export { THREAD_VARIABLES, WorkerPool, defaultWorkerCount, threadLimits } from './worker-pool.js';
 export type { WorkerPoolOptions } from './worker-pool.js';
 export { PythonError, PythonWorker, WORKER_SCRIPT, toCodedError } from './python-worker.js';
 export type { WorkerLaunch } from './python-worker.js';

@@ -134,9 +134,6 @@ class MessageReader:
         raw = self._small(4)
         if raw is None:
             return None
-        global _HDR_NS
-        import time as _t
-        _HDR_NS = _t.monotonic_ns()
         (hlen,) = struct.unpack("<I", raw)
         header = self._small(hlen + _pad(4 + hlen))
         if header is None:
