@@ -1,5 +1,5 @@
 // Schema enforcement alone: ours (enforceSchema) vs MLflow's _enforce_schema on the same
-// frames (1 row, 100k rows), one run, ratios printed. Not a test.
+// frames (1 row, 100k rows), one run, medians of single calls, ratios printed. Not a test.
 // Usage: node bench/runtime/enforce-bench.mjs [mlflowLine=2]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,12 +33,18 @@ try {
     makeColumn('c', Array.from({ length: n }, (_, i) => `s${i % 97}`), 'object'),
     makeColumn('d', Float32Array.from({ length: n }, (_, i) => i / 2)),
   ]);
+  // the median of single-call times on each side: a garbage collection (V8's or Python's) lands
+  // on one call or another and would otherwise decide a mean
   const timeOurs = (n, reps) => {
     const frame = frameOf(n);
     for (let i = 0; i < Math.min(reps, 50); i++) enforceSchema(frame, schema);
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < reps; i++) enforceSchema(frame, schema);
-    return Number(process.hrtime.bigint() - start) / 1e6 / reps;
+    const times = [];
+    for (let i = 0; i < reps; i++) {
+      const start = process.hrtime.bigint();
+      enforceSchema(frame, schema);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
   };
   const python = execFileSync('bash', [join(root, 'scripts', 'oracle-venv.sh'), line], { encoding: 'utf8' }).trim().split(' ')[1];
   const script = `
@@ -50,16 +56,17 @@ def frame(n):
     return pd.DataFrame({"a": np.arange(n, dtype="int64"), "b": np.arange(n, dtype="int32"),
         "c": pd.Series([f"s{i % 97}" for i in range(n)], dtype=object), "d": (np.arange(n) / 2).astype("float32")})
 out = {}
-for n, reps in [(1, 2000), (100000, 20)]:
+for n, reps in [(1, 2000), (100000, 200)]:
     f = frame(n)
     for _ in range(min(reps, 50)): _enforce_schema(f, schema)
-    t = time.perf_counter()
-    for _ in range(reps): _enforce_schema(f, schema)
-    out[str(n)] = (time.perf_counter() - t) * 1000 / reps
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter(); _enforce_schema(f, schema); times.append((time.perf_counter() - t) * 1000)
+    out[str(n)] = sorted(times)[reps // 2]
 print(json.dumps(out))
 `;
   const mlflow = JSON.parse(execFileSync(python, ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1));
-  for (const [n, reps] of [[1, 2000], [100000, 20]]) {
+  for (const [n, reps] of [[1, 2000], [100000, 200]]) {
     const ms = timeOurs(n, reps);
     const theirs = mlflow[String(n)];
     console.log(`enforce ${String(n).padStart(6)} rows x4 cols: ours ${ms.toFixed(4)} ms, mlflow ${line} ${theirs.toFixed(4)} ms, ours/mlflow ${(ms / theirs).toFixed(3)}x`);

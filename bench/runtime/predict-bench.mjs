@@ -5,8 +5,7 @@
 // by the oracle Python in the same run). Prints ratios ours/MLflow (below 1 is faster). Not a test.
 // Usage: node bench/runtime/predict-bench.mjs [lines=2,3]   (BENCH_ROWS, BENCH_REPEATS_SMALL/LARGE)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,19 +15,12 @@ const runtimeDir = join(root, 'packages', 'runtime');
 const lines = (process.argv[2] ?? '2,3').split(',');
 const rows = Number(process.env.BENCH_ROWS ?? 100_000);
 const repeatsSmall = Number(process.env.BENCH_REPEATS_SMALL ?? 2000);
-const repeatsLarge = Number(process.env.BENCH_REPEATS_LARGE ?? 20);
-const esbuild = createRequire(join(runtimeDir, 'package.json'))('esbuild');
+const repeatsLarge = Number(process.env.BENCH_REPEATS_LARGE ?? 200);
 
 const dir = mkdtempSync(join(tmpdir(), 'predict-bench-'));
 try {
-  // The runtime from source, its packages resolved from packages/runtime/node_modules.
-  symlinkSync(join(runtimeDir, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  const runtimeFile = join(dir, 'runtime.mjs');
-  await esbuild.build({
-    entryPoints: [join(runtimeDir, 'src', 'index.ts')], outfile: runtimeFile,
-    bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'error',
-  });
-  const runtime = await import(pathToFileURL(runtimeFile).href);
+  // the built runtime (its saveModel writes the Node runner that sits next to its dist files)
+  const runtime = await import(pathToFileURL(join(runtimeDir, 'dist', 'index.js')).href);
   const { Frame, makeColumn } = await import(pathToFileURL(join(runtimeDir, 'node_modules', '@pyfunc', 'format', 'dist', 'index.js')).href);
 
   const code = join(dir, 'identity-model.ts');

@@ -143,9 +143,10 @@ function castNumeric(column: Column, target: DType): Column {
   let values: DTypeValues;
   const length = source.length;
   const bigSource = source instanceof BigInt64Array || source instanceof BigUint64Array;
-  if (target === 'float64' && !bigSource) values = new Float64Array(source as Int32Array);
-  else if (target === 'int32' && !bigSource) values = new Int32Array(source as Int32Array);
-  else if (target === 'float32' && !bigSource) values = new Float32Array(source as Int32Array);
+  // set() converts element types in one pass (faster than the converting constructor)
+  if (target === 'float64' && !bigSource) (values = new Float64Array(length)).set(source as Int32Array);
+  else if (target === 'int32' && !bigSource) (values = new Int32Array(length)).set(source as Int32Array);
+  else if (target === 'float32' && !bigSource) (values = new Float32Array(length)).set(source as Int32Array);
   else values = castSlow(source, target);
   if (column.validity !== null && (target === 'float32' || target === 'float64')) {
     column.validity.forEach((valid, index) => {
