@@ -21,7 +21,9 @@ import {
 } from '../src/index.js';
 import { encodeTagged, oracleLines, repoRoot, runOracle, type OracleResult } from '../../../test/oracle/src/index.js';
 
-const corpus = join(repoRoot, 'test', 'fixtures', 'real-models');
+// PYFUNC_REAL_MODELS=<dir of <id>/MLmodel folders> runs these checks on another corpus
+const corpusOverride = process.env.PYFUNC_REAL_MODELS;
+const corpus = corpusOverride ?? join(repoRoot, 'test', 'fixtures', 'real-models');
 const mlmodelFiles = readdirSync(corpus)
   .filter((entry) => statSync(join(corpus, entry)).isDirectory())
   .map((entry) => join(corpus, entry, 'MLmodel'));
@@ -59,7 +61,7 @@ describe('the real-model corpus', () => {
   });
 
   it('has files to test', () => {
-    expect(mlmodelFiles.length).toBeGreaterThanOrEqual(30);
+    expect(mlmodelFiles.length).toBeGreaterThanOrEqual(corpusOverride === undefined ? 30 : 1);
   });
 
   it('reads every file to the data yaml.safe_load gives, and writes it back', async () => {
@@ -86,10 +88,11 @@ describe('the real-model corpus', () => {
         expect(yamlText, path).toBe(file.text);
         byteIdentical++;
       } else {
-        expect(encodeTagged(loadMlflowYaml(yamlText)), path).toEqual(encodeTagged(data));
+        // the same data as a Python dict compares it: key order aside (PyYAML writes keys sorted)
+        expect(sortedTagged(loadMlflowYaml(yamlText)), path).toEqual(sortedTagged(data));
       }
     }
-    expect(byteIdentical).toBeGreaterThan(10);
+    if (corpusOverride === undefined) expect(byteIdentical).toBeGreaterThan(10);
   });
 
   describe.each(oracleLines)('against MLflow %s Model.load(...).to_dict()', (line) => {
@@ -118,7 +121,7 @@ describe('the real-model corpus', () => {
         }
         compared++;
       }
-      expect(compared).toBeGreaterThan(25);
+      if (corpusOverride === undefined) expect(compared).toBeGreaterThan(25);
     });
   });
 });
