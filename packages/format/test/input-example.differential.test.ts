@@ -28,7 +28,10 @@ import type { SavedInputExampleInfo } from '../src/model.js';
 import { oracleLines, runOracle, type OracleResult } from '../../../test/oracle/src/index.js';
 import { canon, cases as fixedCases, describeLoaded, toOracle, exampleOf, randomCases, tensorMarker, type ExampleCase } from './input-example-cases.js';
 
-const cases: ExampleCase[] = [...fixedCases, ...randomCases(20241125, 12)];
+/** PYFUNC_TEST_SEED=<n> shifts the generators' seeds: other cases from the same generators. */
+const seedShift = Number(process.env.PYFUNC_TEST_SEED ?? 0);
+
+const cases: ExampleCase[] = [...fixedCases, ...randomCases(20241125 + seedShift, 12)];
 
 function caseArgs(testCase: ExampleCase, dir: string): Record<string, unknown> {
   const args: Record<string, unknown> = { dir, example: testCase.example };

@@ -4,6 +4,9 @@ import { dumpsPythonJson } from '../src/python-json.js';
 import { ModelSignature } from '../src/signature/index.js';
 import { oracleLines, runOracle, type OracleLine } from '../../../test/oracle/src/index.js';
 
+/** PYFUNC_TEST_SEED=<n> shifts the generators' seeds: other cases from the same generators. */
+const seedShift = Number(process.env.PYFUNC_TEST_SEED ?? 0);
+
 function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -15,7 +18,7 @@ function prng(seed: number): () => number {
   };
 }
 
-const random = prng(4242);
+const random = prng(4242 + seedShift);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
 const chance = (p: number) => random() < p;

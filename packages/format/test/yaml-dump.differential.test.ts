@@ -10,6 +10,9 @@ import { dumpMlflowYaml } from '../src/yaml/index.js';
 import { randomDocument } from './yaml-generators.js';
 import { toTaggedJson } from './yaml-tagged.js';
 
+/** PYFUNC_TEST_SEED=<n> shifts the generators' seeds: other cases from the same generators. */
+const seedShift = Number(process.env.PYFUNC_TEST_SEED ?? 0);
+
 const BATCH = 2_000;
 
 interface Variant {
@@ -35,7 +38,7 @@ const batches: Batch[] = variants.flatMap((variant) => {
   const list: Batch[] = [];
   for (let start = 0; start < variant.count; start += BATCH) {
     const size = Math.min(BATCH, variant.count - start);
-    list.push({ variant, seeds: Array.from({ length: size }, (_, i) => variant.seedBase + start + i) });
+    list.push({ variant, seeds: Array.from({ length: size }, (_, i) => variant.seedBase + start + i + seedShift * 1_000_000) });
   }
   return list;
 });

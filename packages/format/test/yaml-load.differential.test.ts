@@ -15,6 +15,9 @@ import { dumpMlflowYaml, loadMlflowYaml } from '../src/yaml/index.js';
 import { Rng, randomDocument, trickyScalars } from './yaml-generators.js';
 import { canonical, fromTaggedJson } from './yaml-tagged.js';
 
+/** PYFUNC_TEST_SEED=<n> shifts the generators' seeds: other cases from the same generators. */
+const seedShift = Number(process.env.PYFUNC_TEST_SEED ?? 0);
+
 const corpus = join(repoRoot, 'test', 'fixtures', 'real-models');
 const modelFileNames = new Set(['MLmodel', 'conda.yaml', 'python_env.yaml']);
 
@@ -96,7 +99,7 @@ const groups = {
   scalars: scalarTexts(),
   generated: generatedDocs,
   unicode: unicodeDocs,
-  mutated: mutations(7, generatedDocs),
+  mutated: mutations(7 + seedShift, generatedDocs),
 };
 type Group = keyof typeof groups;
 const groupNames = Object.keys(groups) as Group[];

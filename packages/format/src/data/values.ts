@@ -164,6 +164,10 @@ export interface ValueKinds {
   float: number;
   bigintMin: bigint | null;
   bigintMax: bigint | null;
+  /** Ints in [2^63, 2^64): numpy's uint64 scalars. */
+  uintOnly: number;
+  /** Ints outside [-2^63, 2^64): no numpy integer holds them. */
+  hugeInt: number;
   string: number;
   bytes: number;
   /** `Date`, `PyDateTime` and `PyTimestamp` values. */
@@ -177,7 +181,7 @@ export interface ValueKinds {
 /** Counts the kinds of values in a sequence. */
 export function classifyValues(input: ArrayLike<unknown>, container?: object): ValueKinds {
   const kinds: ValueKinds = {
-    missing: 0, nan: 0, bool: 0, int: 0, float: 0, bigintMin: null, bigintMax: null,
+    missing: 0, nan: 0, bool: 0, int: 0, float: 0, bigintMin: null, bigintMax: null, uintOnly: 0, hugeInt: 0,
     string: 0, bytes: 0, datetime: 0, datetimeFitsNs: true, date: 0, other: 0,
   };
   for (let index = 0; index < input.length; index++) {
@@ -187,11 +191,14 @@ export function classifyValues(input: ArrayLike<unknown>, container?: object): V
     else if (typeof value === 'number') {
       if (Number.isNaN(value)) kinds.nan++;
       if (isPyFloat(value, container, container === undefined ? undefined : index)) kinds.float++;
-      else kinds.int++;
+      else {
+        kinds.int++;
+        // an integral number past 2^53 is a big Python int all the same
+        if (!Number.isSafeInteger(value)) countBigInt(kinds, BigInt(value));
+      }
     } else if (typeof value === 'bigint') {
       kinds.int++;
-      if (kinds.bigintMin === null || value < kinds.bigintMin) kinds.bigintMin = value;
-      if (kinds.bigintMax === null || value > kinds.bigintMax) kinds.bigintMax = value;
+      countBigInt(kinds, value);
     } else if (typeof value === 'string') kinds.string++;
     else if (value instanceof Uint8Array) kinds.bytes++;
     else if (value instanceof Date || value instanceof PyDateTime) {
@@ -201,6 +208,13 @@ export function classifyValues(input: ArrayLike<unknown>, container?: object): V
     else kinds.other++;
   }
   return kinds;
+}
+
+function countBigInt(kinds: ValueKinds, value: bigint): void {
+  if (kinds.bigintMin === null || value < kinds.bigintMin) kinds.bigintMin = value;
+  if (kinds.bigintMax === null || value > kinds.bigintMax) kinds.bigintMax = value;
+  if (value < -(2n ** 63n) || value >= 2n ** 64n) kinds.hugeInt++;
+  else if (value >= 2n ** 63n) kinds.uintOnly++;
 }
 
 function safeFitsNs(value: Date | PyDateTime): boolean {
@@ -251,7 +265,8 @@ export function inferColumnDType(input: ArrayLike<unknown>, container?: object):
 
 /**
  * The dtype numpy gives an array of these (scalar) values (`np.array(values)`): `bool`,
- * `int64` (`uint64` beyond it), `float64`, `str`, `bytes`, `datetime64[ns]` for datetimes
+ * `int64` (`uint64` when every int is in [2^63, 2^64); `float64` when both kinds meet; `object`
+ * with an int outside both), `float64`, `str`, `bytes`, `datetime64[ns]` for datetimes
  * (`[us]` out of the ns range), otherwise `object`.
  */
 export function inferTensorDType(input: ArrayLike<unknown>, container?: object): DType {
@@ -261,8 +276,12 @@ export function inferTensorDType(input: ArrayLike<unknown>, container?: object):
   if (kinds.missing > 0 || kinds.other > 0 || kinds.date > 0) return 'object';
   if (kinds.bool === length) return 'bool';
   if (kinds.bool + kinds.int + kinds.float === length) {
+    // numpy types each Python int on its own (int64, else uint64, else object) and promotes:
+    // int64 with uint64 is float64, anything with an object int is object
+    if (kinds.hugeInt > 0) return 'object';
     if (kinds.float > 0) return 'float64';
-    return integerDType(kinds) ?? 'object';
+    if (kinds.uintOnly > 0) return kinds.int > kinds.uintOnly ? 'float64' : 'uint64';
+    return 'int64';
   }
   if (kinds.string === length) return 'str';
   if (kinds.bytes === length) return 'bytes';
