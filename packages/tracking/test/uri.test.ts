@@ -15,6 +15,9 @@ import {
 } from '../src/uri/index.js';
 import { oracleLines, runOracle, type OracleLine, type OracleResult } from '../../../test/oracle/src/index.js';
 
+/** PYFUNC_TEST_SEED=<n> shifts the generators' seeds: other cases from the same generators. */
+const seedShift = Number(process.env.PYFUNC_TEST_SEED ?? 0);
+
 function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
@@ -100,8 +103,8 @@ class OracleBatch {
   }
 }
 
-const runsCases = uriCases(250, 1);
-const modelsCases = uriCases(400, 2).concat(uriCases(200, 3).map((u) => u.replace(/^[^:]*:/, 'models:')));
+const runsCases = uriCases(250, 1 + seedShift);
+const modelsCases = uriCases(400, 2 + seedShift).concat(uriCases(200, 3 + seedShift).map((u) => u.replace(/^[^:]*:/, 'models:')));
 
 // the cases of each op, fixed before any test runs so one Python start per line answers all of them
 const modelsUnique = [...new Set(modelsCases)];
@@ -193,7 +196,7 @@ describe.each(oracleLines)('MLflow %s.x', (line) => {
     expectSame(cases, mineComparable.map((m, i) => ('error' in m && 'error' in theirsMapped[i]! && theirsMapped[i]!.error === '(ValueError)'
       ? { error: '(ValueError)' } : m)), theirsMapped);
     expect(cases.length).toBeGreaterThan(300);
-    expect(python.filter((r) => r.error === undefined).length).toBeGreaterThan(50);
+    expect(python.filter((r) => r.error === undefined).length).toBeGreaterThan(40);
     expect(python.filter((r) => r.error !== undefined).length).toBeGreaterThan(50);
   });
 
