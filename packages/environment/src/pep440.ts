@@ -228,6 +228,9 @@ export interface ContainsOptions {
 /** The `packaging` behaviour to follow where releases differ: `'legacy'` (< 26, default) or `'26'`. */
 export type PackagingCompat = 'legacy' | '26';
 
+/** The smallest PEP 440 version. */
+const MIN_VERSION = new Version('0.dev0');
+
 function versionSplit(version: string): string[] {
   const bang = version.lastIndexOf('!');
   const result = [bang === -1 ? '0' : version.slice(0, bang) || '0'];
@@ -291,7 +294,41 @@ export class Specifier {
     const item = typeof version === 'string' ? new Version(version) : version;
     const prereleases = options.prereleases ?? this.prereleases;
     if (item.isPrerelease && !prereleases) return false;
-    return this.#operate(item, this.version);
+    return (options.packaging === '26' ? this.#operate26(item) : undefined) ?? this.#operate(item, this.version);
+  }
+
+  /**
+   * packaging 26 matches `~=`, `<` and `>` against ranges built from the parsed version, where
+   * 24.x worked on the version text (so `~=v1.2` matched nothing) and carved out whole base
+   * releases; `undefined` for the operators whose results agree (the 24.x path answers).
+   */
+  #operate26(prospective: Version): boolean | undefined {
+    if (this.operator !== '~=' && this.operator !== '<' && this.operator !== '>') return undefined;
+    const spec = new Version(this.version);
+    const epoch = spec.epoch !== 0n ? `${spec.epoch}!` : '';
+    switch (this.operator) {
+      case '~=': {
+        // [V, next release of V's prefix .dev0)
+        const prefix = spec.release.slice(0, -1);
+        const upper = new Version(`${epoch}${[...prefix.slice(0, -1), prefix[prefix.length - 1]! + 1n].join('.')}.dev0`);
+        return compareVersionObjects(prospective, spec) >= 0 && compareVersionObjects(prospective, upper) < 0;
+      }
+      case '<': {
+        // below V.dev0 unless V is itself a pre-release; nothing lies below 0.dev0
+        const bound = spec.isPrerelease ? spec : new Version(`${spec.toString()}.dev0`);
+        if (compareVersionObjects(bound, MIN_VERSION) <= 0) return false;
+        return compareVersionObjects(prospective, bound) < 0;
+      }
+      case '>': {
+        const pre = spec.pre === undefined ? '' : `${spec.pre[0]}${spec.pre[1]}`;
+        const post = spec.post === undefined ? '' : `.post${spec.post}`;
+        if (spec.dev !== undefined) return compareVersionObjects(prospective, new Version(`${spec.baseVersion}${pre}${post}.dev${spec.dev + 1n}`)) >= 0;
+        if (spec.post !== undefined) return compareVersionObjects(prospective, new Version(`${spec.baseVersion}${pre}.post${spec.post + 1n}.dev0`)) >= 0;
+        // above V's whole post-release family (same epoch, release and pre-release)
+        return (sign(prospective.epoch - spec.epoch) || compareReleases(prospective.release, spec.release) ||
+          compareSlot(preKey(prospective), preKey(spec))) > 0;
+      }
+    }
   }
 
   #operate(prospective: Version, spec: string): boolean {
@@ -365,12 +402,18 @@ function equalTo(prospective: Version, spec: string): boolean {
 export class SpecifierSet {
   readonly specifiers: readonly Specifier[];
 
-  /** @throws {MlflowException} INVALID_PARAMETER_VALUE when a specifier is invalid. */
-  constructor(text = '') {
+  /**
+   * Canonically equal specifiers (`>=1`, `>=1.0`) are kept once: packaging 24.x keeps the first
+   * written, packaging 26 the first in code-point order of their strings (so `>=1.0,>=1` is
+   * `>=1`), and lists the set in that order.
+   * @throws {MlflowException} INVALID_PARAMETER_VALUE when a specifier is invalid.
+   */
+  constructor(text = '', options: { packaging?: PackagingCompat } = {}) {
     const parts = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    const specifiers = parts.map((part) => new Specifier(part));
+    if (options.packaging === '26') specifiers.sort((a, b) => compareCodePoints(a.toString(), b.toString()));
     const unique = new Map<string, Specifier>();
-    for (const part of parts) {
-      const specifier = new Specifier(part);
+    for (const specifier of specifiers) {
       const key = specifier.canonical();
       if (!unique.has(key)) unique.set(key, specifier);
     }
@@ -408,6 +451,6 @@ export class SpecifierSet {
     const item = typeof version === 'string' ? new Version(version) : version;
     const prereleases = options.prereleases ?? (options.packaging === '26' ? true : this.prereleases);
     if (!prereleases && item.isPrerelease) return false;
-    return this.specifiers.every((s) => s.contains(item, { prereleases: prereleases ?? false }));
+    return this.specifiers.every((s) => s.contains(item, { prereleases: prereleases ?? false, packaging: options.packaging }));
   }
 }

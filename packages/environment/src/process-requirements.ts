@@ -145,8 +145,14 @@ function localLabel(version: string): boolean {
   return Version.isValid(version) && new Version(version).local !== undefined;
 }
 
-function stripLocal(version: string): string {
-  return Version.isValid(version) ? new Version(version).public : version;
+/**
+ * MLflow's `_strip_local_version_label` renders a `Version` subclass whose `local` is `None`;
+ * packaging 26's `str(Version)` reads the label from its own slot, so there it strips nothing.
+ */
+function stripLocal(version: string, packaging: PackagingCompat): string {
+  if (!Version.isValid(version)) return version;
+  const parsed = new Version(version);
+  return packaging === '26' ? parsed.toString() : parsed.public;
 }
 
 /**
@@ -180,7 +186,7 @@ export function deduplicateRequirements(requirements: readonly string[], options
       const oldSpecs = existingSet.specifiers;
       const newSpecs = parsedSet.specifiers;
       if (v3 && oldSpecs.length === 1 && newSpecs.length === 1 && oldSpecs[0]!.operator === '==' && newSpecs[0]!.operator === '==' &&
-        stripLocal(oldSpecs[0]!.version) === stripLocal(newSpecs[0]!.version) &&
+        stripLocal(oldSpecs[0]!.version, packaging) === stripLocal(newSpecs[0]!.version, packaging) &&
         localLabel(oldSpecs[0]!.version) !== localLabel(newSpecs[0]!.version)) {
         if (localLabel(newSpecs[0]!.version)) parsed.specifier = existing.specifier;
       } else {

@@ -315,7 +315,7 @@ export class Requirement {
       }
       tokenizer.expect('END', 'end of dependency specifier');
       this.url = url === '' ? undefined : url;
-      this.specifier = new SpecifierSet(specifier);
+      this.specifier = new SpecifierSet(specifier, { packaging: this.#packaging });
       this.marker = marker === undefined ? undefined : new Marker(normalizeExtraValues(marker, options.packaging === '26'));
     } catch (error) {
       if (error instanceof SyntaxFailure || MlflowException.isInstance(error)) {

@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { getCondaEnvName, getEnvName, pythonRepr } from '../src/env-name.js';
 import { oracleLines, runOracle } from '../../../test/oracle/src/index.js';
 
+/** PYFUNC_TEST_SEED=<n> shifts the generators' seeds: other cases from the same generators. */
+const seedShift = Number(process.env.PYFUNC_TEST_SEED ?? 0);
+
 function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
@@ -37,7 +40,7 @@ const pieces = ['numpy==1.26.4', 'scikit-learn>=1.0', "pandas ; python_version <
   'cont \\', 'dup', 'dup', '-e ./pkg', '--index-url https://x', 'ünï==1', 'z<2'];
 
 function generated(count: number): Fixture[] {
-  const random = mulberry32(4242);
+  const random = mulberry32(4242 + seedShift);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const fixtures: Fixture[] = [];
   for (let i = 0; i < count; i += 1) {

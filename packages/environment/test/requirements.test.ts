@@ -29,7 +29,11 @@ describe('spec conformance checks (environment.md 4, 5.5-5.6, 6, 12)', () => {
     expect(deduplicateRequirements(['markdown[e1]>=3.5.1', 'markdown[e2]<4', 'markdown'], { mlflowVersion: '2.22.5' })).toEqual(['markdown[e1,e2]>=3.5.1,<4']);
     expect(deduplicateRequirements(['markdown[e1]>=3.5.1', 'markdown[e2]<4', 'markdown'], { mlflowVersion: '3.17.2' })).toEqual(['markdown[e1,e2]<4,>=3.5.1']);
     expect(deduplicateRequirements(['x>=1,<3', 'x!=2'])).toEqual(['x<3,>=1,!=2']);
-    expect(deduplicateRequirements(['torch==2.0.0', 'torch==2.0.0+cu118'], { mlflowVersion: '3.17.2' })).toEqual(['torch==2.0.0']);
+    // MLflow 3 keeps the PyPI pin only where packaging < 26 lets it strip the local label
+    expect(deduplicateRequirements(['torch==2.0.0', 'torch==2.0.0+cu118'], { mlflowVersion: '3.17.2', packaging: 'legacy' })).toEqual(['torch==2.0.0']);
+    expect(deduplicateRequirements(['torch==2.0.0', 'torch==2.0.0+cu118'], { mlflowVersion: '3.17.2', validateVersionConstraints: () => undefined }))
+      .toEqual(['torch==2.0.0,==2.0.0+cu118']);
+    expect(deduplicateRequirements(['x>=1.0,<2', 'x>=1'], { mlflowVersion: '3.17.2' })).toEqual(['x<2,>=1']);
   });
 
   it('refuses unsatisfiable merges statically', () => {
