@@ -72,7 +72,8 @@ def _column(values, dtype):
 
 
 def _plain(value):
-    if value is None:
+    # pd.NaT is a datetime but not a Timestamp: without this it would be sent as isoformat "NaT"
+    if value is None or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.to_pydatetime(warn=False)

@@ -217,16 +217,35 @@ function parseDatetimes(values: readonly unknown[]): BigInt64Array | undefined {
   return out;
 }
 
-const intText = /^[+-]?\d+$/;
-const floatText = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|inf|infinity)$/i;
+// pandas' number parser: C whitespace around a decimal number, none around the inf words.
+const intText = /^[ \t\n\v\f\r]*([+-]?\d+)[ \t\n\v\f\r]*$/;
+const floatText = /^[ \t\n\v\f\r]*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[ \t\n\v\f\r]*$/;
+const infText = /^[+-]?(?:inf|infinity)$/i;
+const utf8 = new TextDecoder();
 
-/** `pd.to_numeric(values, errors="raise")` on an object column. */
+/** pandas' rejection of a value `to_numeric` cannot handle at all (MLflow lets it escape). */
+const invalidObject = (index: number) => internal(`Invalid object type at position ${index}`);
+
+/** Zero-length strings, bytes and containers, which `pd.to_numeric` takes as missing. */
+function isEmptySized(value: unknown): boolean {
+  if (typeof value === 'string' || Array.isArray(value) || value instanceof Uint8Array) return value.length === 0;
+  if (value instanceof Map || value instanceof Set) return value.size === 0;
+  return isPlainObject(value) && Object.keys(value).length === 0;
+}
+
+/**
+ * `pd.to_numeric(values, errors="raise")` on an object column (pandas 2 semantics). Strings and
+ * bytes are parsed alike; unparsable text and integer text outside int64/uint64 fail (ValueError,
+ * which MLflow reports as a failed conversion); other non-empty objects escape as TypeError.
+ */
 function toNumeric(name: Label, column: Column, compat: MlflowCompat, type: DataType): Column {
+  void compat;
   const values = columnValues(column);
+  const failed = () => internal(`Failed to convert column ${String(name)} from type object to DataType.${type}.`);
   const numbers: (number | bigint)[] = [];
   let float = false;
   values.forEach((value, index) => {
-    if (value === null || value === undefined) {
+    if (value === null || value === undefined || isEmptySized(value)) {
       numbers.push(Number.NaN);
       float = true;
     } else if (typeof value === 'boolean') numbers.push(value ? 1n : 0n);
@@ -234,30 +253,36 @@ function toNumeric(name: Label, column: Column, compat: MlflowCompat, type: Data
     else if (typeof value === 'number') {
       if (Number.isNaN(value) || isPyFloat(value, values, index)) float = true;
       numbers.push(Number.isNaN(value) || isPyFloat(value, values, index) ? value : BigInt(value));
-    } else if (typeof value === 'string') {
-      const text = value.trim();
-      if (text === '') {
-        numbers.push(Number.NaN);
+    } else if (typeof value === 'string' || value instanceof Uint8Array) {
+      const text = typeof value === 'string' ? value : utf8.decode(value);
+      const integer = intText.exec(text);
+      const decimal = floatText.exec(text);
+      if (integer !== null) {
+        const parsed = BigInt(integer[1]!);
+        if (parsed < -(2n ** 63n) || parsed >= 2n ** 64n) throw failed(); // "Integer out of range."
+        numbers.push(parsed);
+      } else if (decimal !== null) {
+        const parsed = Number(decimal[1]);
+        if (!Number.isFinite(parsed)) throw failed(); // pandas 2 rejects overflowing text
+        numbers.push(parsed);
         float = true;
-      } else if (intText.test(text)) numbers.push(BigInt(text));
-      else if (floatText.test(text)) {
-        numbers.push(Number(text.replace(/infinity|inf/i, 'Infinity')));
+      } else if (infText.test(text)) {
+        numbers.push(text.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
         float = true;
-      } else {
-        throw internal(`Failed to convert column ${String(name)} from type object to DataType.${type}.`);
-      }
-    } else {
-      void compat;
-      throw internal(`Invalid object type at position ${index}`);
-    }
+      } else throw failed();
+    } else throw invalidObject(index);
   });
-  if (float || numbers.some((value) => typeof value === 'bigint' && (value >= 2n ** 64n || value < -(2n ** 63n)))) {
+  // An integer only uint64 holds, next to a negative integer or a missing value, has no common
+  // numeric dtype: pandas hands the values back unconverted (an object column).
+  const ints = numbers.filter((value): value is bigint => typeof value === 'bigint');
+  const uint = ints.some((value) => value >= 2n ** 63n && value < 2n ** 64n);
+  const missing = numbers.some((value) => typeof value === 'number' && Number.isNaN(value));
+  if (uint && (missing || ints.some((value) => value < 0n))) return column;
+  if (float || ints.some((value) => value >= 2n ** 64n || value < -(2n ** 63n))) {
     return { name: column.name, dtype: 'float64', values: Float64Array.from(numbers, Number), validity: null };
   }
   const big = numbers as bigint[];
-  if (big.some((value) => value >= 2n ** 63n)) {
-    return { name: column.name, dtype: 'uint64', values: BigUint64Array.from(big), validity: null };
-  }
+  if (uint) return { name: column.name, dtype: 'uint64', values: BigUint64Array.from(big), validity: null };
   return { name: column.name, dtype: 'int64', values: BigInt64Array.from(big), validity: null };
 }
 
@@ -507,8 +532,8 @@ export function enforceComplexColumn(column: Column, type: ColumnType, required:
   const values = columnValues(column);
   const out: unknown[] = new Array(values.length);
   values.forEach((value, index) => put(out, index, enforceValue(value, type, required, compat, values, index)));
-  // pd.Series(list of enforced values): pandas infers the dtype again
-  const dtype = inferPandasDType(out);
+  // pd.Series(list of enforced values): pandas infers the dtype again (an empty list is object)
+  const dtype = out.length === 0 ? 'object' : inferPandasDType(out);
   if (dtype === 'object' || dtype === 'datetime64[us]') return { name: column.name, dtype: 'object', values: out, validity: null };
   return columnFromValues(column.name, out, dtype);
 }
