@@ -13,6 +13,7 @@ const scripts = {
   environment: ['environment/bench.mjs'],
   python: ['python/bench.mjs'],
   http: ['http/bench.mjs'],
+  spark: ['spark/bench.mjs'],
 };
 const wanted = process.argv.slice(2);
 for (const [area, files] of Object.entries(scripts)) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (once per machine) the cached Python virtualenvs holding real MLflow, the oracle
 # the differential tests compare against. Shared by .ci/run and the test suite.
-# Usage: scripts/oracle-venv.sh [2|3|all]   prints "<line> <python path>" for each built env.
+# Usage: scripts/oracle-venv.sh [2|3|spark|all]   prints "<line> <python path>" for each built env.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${PYFUNC_ORACLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pyfunc-ts/oracle}"
@@ -25,9 +25,11 @@ uv_bin() {
 }
 
 build() {
-  local line="$1" reqs="$here/../test/oracle/requirements-mlflow$1.txt"
+  local line="$1" reqs="$here/../test/oracle/requirements-mlflow$1.txt" prefix="mlflow$1"
+  # the spark line: PySpark with MLflow 3 and pandas 2 (PySpark does not run on pandas 3)
+  if [ "$line" = spark ]; then reqs="$here/../test/oracle/requirements-spark.txt"; prefix=spark; fi
   local key; key="$(cat "$reqs" | sha256sum | cut -c1-16)"
-  local env="$cache/mlflow$line-$key"
+  local env="$cache/$prefix-$key"
   if [ ! -x "$env/bin/python" ] || [ ! -f "$env/.complete" ]; then
     local uv; uv="$(uv_bin)"
     rm -rf "$env" "$env.tmp"
@@ -35,7 +37,7 @@ build() {
     VIRTUAL_ENV="$env" $uv pip install --quiet --python "$env/bin/python" -r "$reqs" >&2
     touch "$env/.complete"
     # drop environments of this line built from older pins
-    find "$cache" -maxdepth 1 -name "mlflow$line-*" ! -name "mlflow$line-$key" -exec rm -rf {} + 2>/dev/null || true
+    find "$cache" -maxdepth 1 -name "$prefix-*" ! -name "$prefix-$key" -exec rm -rf {} + 2>/dev/null || true
   fi
   echo "$line $env/bin/python"
 }
@@ -43,6 +45,7 @@ build() {
 case "$which_lines" in
   2) build 2 ;;
   3) build 3 ;;
-  all) build 2; build 3 ;;
-  *) echo "usage: $0 [2|3|all]" >&2; exit 2 ;;
+  spark) build spark ;;
+  all) build 2; build 3; build spark ;;
+  *) echo "usage: $0 [2|3|spark|all]" >&2; exit 2 ;;
 esac
