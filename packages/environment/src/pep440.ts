@@ -302,9 +302,12 @@ export class Specifier {
    * 24.x worked on the version text (so `~=v1.2` matched nothing) and carved out whole base
    * releases; `undefined` for the operators whose results agree (the 24.x path answers).
    */
+  /** The specifier's version, parsed once (for packaging 26's version-based operators). */
+  #parsed: Version | undefined;
+
   #operate26(prospective: Version): boolean | undefined {
     if (this.operator !== '~=' && this.operator !== '<' && this.operator !== '>') return undefined;
-    const spec = new Version(this.version);
+    const spec = (this.#parsed ??= new Version(this.version));
     const epoch = spec.epoch !== 0n ? `${spec.epoch}!` : '';
     switch (this.operator) {
       case '~=': {

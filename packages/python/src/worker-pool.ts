@@ -82,7 +82,9 @@ export class WorkerPool {
     if (!Number.isInteger(size) || size < 1) {
       throw new MlflowException('INVALID_PARAMETER_VALUE', `\`workers\` must be a positive integer, got ${String(size)}.`);
     }
-    const pool = new WorkerPool(modelDir, launch, { ...options, workers: size });
+    // every worker (replacements too) starts with its share of the cores for native thread pools
+    const limits = threadLimits(size, undefined, { ...process.env, ...launch.env });
+    const pool = new WorkerPool(modelDir, { ...launch, env: { ...limits, ...launch.env } }, options);
     const workers = Array.from({ length: size }, () => pool.#spawn());
     const results = await Promise.allSettled(workers.map((worker) => worker.ready));
     const failure = results.find((result) => result.status === 'rejected');
@@ -101,8 +103,7 @@ export class WorkerPool {
 
   #spawn(): PythonWorker {
     const transport = this.#options.transport ?? (process.env.PYFUNC_TRANSPORT === 'json' ? 'json' : 'binary');
-    const launch = { ...this.#launch, env: { ...threadLimits(this.#options.workers ?? 1, undefined, { ...process.env, ...this.#launch.env }), ...this.#launch.env } };
-    const worker = new PythonWorker(this.#modelDir, launch, { logger: this.#logger, workerOptions: this.#options.workerOptions, transport });
+    const worker = new PythonWorker(this.#modelDir, this.#launch, { logger: this.#logger, workerOptions: this.#options.workerOptions, transport });
     this.#all.add(worker);
     worker.onExit(() => {
       this.#all.delete(worker);

@@ -6,8 +6,8 @@ import {
   Frame,
   MlflowException,
   PyDate,
-  PyDateTime,
   Tensor,
+  fromTicks,
   makeColumn,
   type Column,
   type DType,
@@ -27,10 +27,6 @@ export interface ArrowInputOptions {
 
 function invalid(message: string): MlflowException {
   return new MlflowException('INVALID_PARAMETER_VALUE', message);
-}
-
-function nullCount(vector: Vector): number {
-  return vector.nullCount;
 }
 
 const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
@@ -74,14 +70,6 @@ function pyDateOfDays(days: number): PyDate {
   return new PyDate(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
 }
 
-function pyDateTimeOfNanos(nanos: bigint): PyDateTime {
-  const ms = Number(nanos / 1_000_000n) - (nanos % 1_000_000n < 0n ? 1 : 0);
-  const micros = Number(((nanos % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n / 1000n);
-  const date = new Date(ms);
-  return new PyDateTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(),
-    date.getUTCMinutes(), date.getUTCSeconds(), micros, null);
-}
-
 const typedDTypes: Partial<Record<Type, DType>> = {
   [Type.Int8]: 'int8', [Type.Int16]: 'int16', [Type.Int32]: 'int32', [Type.Int64]: 'int64',
   [Type.Uint8]: 'uint8', [Type.Uint16]: 'uint16', [Type.Uint32]: 'uint32', [Type.Uint64]: 'uint64',
@@ -116,7 +104,7 @@ function cellValue(vector: Vector, index: number, options: Required<ArrowInputOp
     }
     case Type.Timestamp: {
       const { unit, timezone } = type as unknown as { unit: number; timezone: string | null };
-      return pyDateTimeOfNanos(timestampNanos(rawTimestamp(vector, index), unit, timezone, options.sessionTimeZone));
+      return fromTicks(timestampNanos(rawTimestamp(vector, index), unit, timezone, options.sessionTimeZone), 'ns');
     }
     case Type.List: case Type.LargeList: case Type.FixedSizeList:
       return listCell(vector.get(index) as Vector, options);
@@ -168,7 +156,7 @@ function listCell(values: Vector, options: Required<ArrowInputOptions>): unknown
 export function vectorToColumn(name: Label, vector: Vector, options: Required<ArrowInputOptions>): Column {
   const type = vector.type as DataType;
   const length = vector.length;
-  const nulls = nullCount(vector);
+  const nulls = vector.nullCount;
   const typed = typedDTypes[type.typeId as Type] ?? (type.typeId === Type.Int || type.typeId === Type.Float ? typedDTypeOf(type) : undefined);
   if (typed !== undefined) {
     const values = vector.toArray() as unknown as ArrayLike<number | bigint>;

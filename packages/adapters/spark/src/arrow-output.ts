@@ -1,7 +1,7 @@
 /**
  * Spark result values → Arrow: the column the executor hands back to PySpark.
  */
-import { MlflowException, PyDate, PyDateTime } from '@pyfunc/format';
+import { MlflowException, PyDate, PyDateTime, toTicks } from '@pyfunc/format';
 import {
   Binary,
   Bool,
@@ -58,10 +58,7 @@ export function sparkTypeToArrow(type: SparkType): DataType {
 
 function nanosOf(value: unknown): bigint | null {
   if (value === null || value === undefined) return null;
-  if (value instanceof PyDateTime) {
-    const ms = Date.UTC(value.year, value.month - 1, value.day, value.hour, value.minute, value.second);
-    return BigInt(ms) * 1_000_000n + BigInt(value.microsecond) * 1000n;
-  }
+  if (value instanceof PyDateTime) return toTicks(value, 'ns');
   if (typeof value === 'bigint') return value;
   throw new MlflowException('INTERNAL_ERROR', `Cannot convert ${String(value)} to a timestamp`);
 }

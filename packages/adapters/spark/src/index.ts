@@ -19,7 +19,6 @@ export {
   describeSparkUdf,
   encodeWorkerMessage,
   runSparkWorker,
-  validateEnvManager,
 } from './worker.js';
 export type { DescribeResult, WorkerRequest } from './worker.js';
 export { pythonShimPath, sparkWorkerPath } from './python-shim-path.js';

@@ -38,19 +38,6 @@ export interface DescribeResult {
   has_output_schema: boolean;
 }
 
-const envManagers = new Set(['local', 'virtualenv', 'uv', 'conda']);
-
-/**
- * MLflow's `_EnvManager.validate`.
- * @throws {MlflowException} INVALID_PARAMETER_VALUE for other names.
- */
-export function validateEnvManager(envManager: string): void {
-  if (!envManagers.has(envManager)) {
-    throw new MlflowException('INVALID_PARAMETER_VALUE',
-      `Invalid value for \`env_manager\`: ${envManager}. Must be one of ['local', 'conda', 'virtualenv', 'uv']`);
-  }
-}
-
 /**
  * `spark_udf(...)`'s driver-side work on the model's metadata (spark.md 2 steps 8-10): the result
  * type (inferred or parsed and checked), the params validated against the params schema, and
@@ -211,16 +198,29 @@ export async function runSparkWorker(inputFd = 3, outputFd = 4): Promise<void> {
   const state = new SparkWorkerState();
   const input = createReadStream('', { fd: inputFd, highWaterMark: 1 << 20 });
   let pending: Buffer = Buffer.alloc(0);
+  // chunks of a message not complete yet, joined once it is (not once per chunk: a batch of
+  // tens of megabytes arrives in 1 MiB chunks)
+  const waiting: Buffer[] = [];
+  let waitingBytes = 0;
+  let needed = 0;
   try {
     for await (const chunk of input) {
-      pending = pending.length === 0 ? chunk as Buffer : Buffer.concat([pending, chunk as Buffer]);
+      waiting.push(chunk as Buffer);
+      waitingBytes += (chunk as Buffer).length;
+      if (pending.length + waitingBytes < needed) continue;
+      pending = Buffer.concat([pending, ...waiting.splice(0)]);
+      waitingBytes = 0;
+      needed = 0;
       for (;;) {
         if (pending.length < 4) break;
         const headerLength = pending.readUInt32LE(0);
         if (pending.length < 8 + headerLength) break;
         const bodyLength = pending.readUInt32LE(4 + headerLength);
         const total = 8 + headerLength + bodyLength;
-        if (pending.length < total) break;
+        if (pending.length < total) {
+          needed = total;
+          break;
+        }
         const request = JSON.parse(pending.subarray(4, 4 + headerLength).toString('utf8')) as WorkerRequest;
         const body = pending.subarray(8 + headerLength, total);
         pending = pending.subarray(total);

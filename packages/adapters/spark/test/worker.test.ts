@@ -77,6 +77,22 @@ describe('spark worker protocol', () => {
     expect(header.error.message).toContain("The model did not produce any values compatible with the requested type 'IntegerType()'");
   });
 
+  it('takes a batch of several megabytes arriving in many chunks, and the request after it', async () => {
+    const rows = 300_000; // two float64 columns: ~4.8 MB of Arrow
+    const x = Float64Array.from({ length: rows }, (_, i) => i);
+    const y = Float64Array.from({ length: rows }, (_, i) => i / 4);
+    const batch = tableToIPC(new Table({ 0: vectorFromArray(x, new Float64()), 1: vectorFromArray(y, new Float64()) }), 'stream');
+    expect(batch.byteLength).toBeGreaterThan(4 << 20);
+    const { header, body } = await call({ op: 'predict', model_path: modelPath, result_type: 'array<string>' }, batch);
+    expect(header.ok.loads).toBe(1);
+    const values = tableFromIPC(body).getChildAt(0)!;
+    expect(values.length).toBe(rows);
+    const last = rows - 1;
+    expect([...values.get(last)!]).toEqual([`l${last}`, String(last * 2 + last / 4)]);
+    const stats = await call({ op: 'stats' });
+    expect(stats.header.ok.pid).toBe(worker.pid);
+  });
+
   it('exits when its request pipe closes (no orphan)', async () => {
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
     (worker.stdio[3] as Writable).end();
